@@ -1,0 +1,5 @@
+"""The operator console."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")

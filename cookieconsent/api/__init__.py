@@ -1,0 +1,7 @@
+"""The public JSON API: what the banner, the preference page and site backends call."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import cors, views  # noqa: E402,F401

@@ -1,0 +1,25 @@
+"""The OpenAPI document, generated from the marshmallow schemas and view docstrings."""
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec_webframeworks.flask import FlaskPlugin
+from flask import Flask
+
+from .. import schemas
+
+
+def build_spec(app: Flask) -> dict:
+    spec = APISpec(
+        title="cookieconsent",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[FlaskPlugin(), MarshmallowPlugin()],
+        servers=[{"url": "/"}],
+    )
+    for name in ("ErrorSchema",):
+        spec.components.schema(name.removesuffix("Schema"), schema=getattr(schemas, name))
+    for name, view in app.view_functions.items():
+        if name.startswith("api.") and name != "api.openapi" and (view.__doc__ or "").count("---"):
+            with app.test_request_context():
+                spec.path(view=view, app=app)
+    return spec.to_dict()

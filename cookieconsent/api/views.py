@@ -1,0 +1,190 @@
+"""API views: load with a schema, call the domain, dump with a schema."""
+
+from flask import current_app, jsonify, request, url_for
+
+from .. import consents, policies
+from ..errors import APIError
+from ..extensions import db
+from ..network import client_ip, truncate_ip
+from ..schemas import (
+    ConsentReceiptSchema,
+    ConsentRequestSchema,
+    SiteConfigSchema,
+    VerifyRequestSchema,
+    VerifyResponseSchema,
+    WithdrawRequestSchema,
+    WithdrawResponseSchema,
+)
+from ..sites import get_site
+from . import bp, body
+from .cors import check_origin
+from .openapi import build_spec
+
+
+def _forbidden_origin():
+    return APIError(
+        403, "This origin may not record consent for the site.", {"origin": "Not allowed."}
+    )
+
+
+@bp.get("/sites/<key>/config")
+def site_config(key):
+    """The site's banner configuration.
+    ---
+    get:
+      summary: Site configuration
+      parameters:
+        - {in: path, name: key, required: true, schema: {type: string}}
+      responses:
+        200: {content: {application/json: {schema: SiteConfigSchema}}}
+        404: {content: {application/json: {schema: ErrorSchema}}}
+    """
+    site = get_site(key)
+    check_origin(site)
+    return SiteConfigSchema().dump(site_config_data(site))
+
+
+def site_config_data(site) -> dict:
+    """What the banner needs to know about ``site``, shared with the embed script."""
+    version = policies.in_force(site)
+    policy = None
+    if version is not None:
+        policy = {
+            "version": version.number,
+            "revision": version.revision,
+            "effective_at": version.effective_at,
+            "significant": version.significant,
+            "changes": version.changes,
+            "texts": {
+                t.language: {
+                    "title": t.title,
+                    "sha256": t.sha256,
+                    "url": t.url
+                    or url_for(
+                        "preferences.policy_text",
+                        key=site.key,
+                        number=version.number,
+                        language=t.language,
+                        _external=True,
+                    ),
+                }
+                for t in version.texts
+            },
+        }
+    return {
+        "site": site.key,
+        "revision": version.revision if version else 0,
+        "policy": policy,
+        "categories": [{"key": c.key, "locked": c.locked} for c in site.categories],
+        "services": site.services,
+        "languages": site.languages,
+        "default_language": site.default_language,
+        "consent_lifetime_days": site.consent_lifetime_days,
+    }
+
+
+@bp.post("/consents")
+def record_consent():
+    """Record a visitor's decision.
+    ---
+    post:
+      summary: Record a consent decision
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: ConsentRequestSchema}
+          text/plain: {schema: ConsentRequestSchema}
+      responses:
+        201: {content: {application/json: {schema: ConsentReceiptSchema}}}
+        400: {content: {application/json: {schema: ErrorSchema}}}
+        403: {content: {application/json: {schema: ErrorSchema}}}
+        404: {content: {application/json: {schema: ErrorSchema}}}
+        409: {content: {application/json: {schema: ErrorSchema}}}
+        413: {content: {application/json: {schema: ErrorSchema}}}
+        415: {content: {application/json: {schema: ErrorSchema}}}
+        422: {content: {application/json: {schema: ErrorSchema}}}
+    """
+    data = body.load(ConsentRequestSchema())
+    site = get_site(data["site"])
+    if not check_origin(site):
+        raise _forbidden_origin()
+    event, receipt = consents.record_decision(
+        site, data, ip=truncate_ip(client_ip()), user_agent=request.user_agent.string
+    )
+    db.session.commit()
+    answer = {
+        "consent_id": event.consent_id,
+        "receipt": receipt,
+        "revision": event.revision,
+        "issued_at": event.created_at,
+        "expires_at": event.expires_at,
+    }
+    return ConsentReceiptSchema().dump(answer), 201
+
+
+@bp.post("/consents/<consent_id>/withdraw")
+def withdraw_consent(consent_id):
+    """Withdraw a consent, proven by its receipt.
+    ---
+    post:
+      summary: Withdraw a consent
+      parameters:
+        - {in: path, name: consent_id, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: WithdrawRequestSchema}
+          text/plain: {schema: WithdrawRequestSchema}
+      responses:
+        201: {content: {application/json: {schema: WithdrawResponseSchema}}}
+        400: {content: {application/json: {schema: ErrorSchema}}}
+        403: {content: {application/json: {schema: ErrorSchema}}}
+        404: {content: {application/json: {schema: ErrorSchema}}}
+        409: {content: {application/json: {schema: ErrorSchema}}}
+        413: {content: {application/json: {schema: ErrorSchema}}}
+        415: {content: {application/json: {schema: ErrorSchema}}}
+        422: {content: {application/json: {schema: ErrorSchema}}}
+    """
+    data = body.load(WithdrawRequestSchema())
+    try:
+        _, site = consents.check_receipt(data["receipt"])
+    except consents.receipts.InvalidReceipt as error:
+        raise APIError(422, "Invalid receipt.", {"receipt": error.reason}) from None
+    if not check_origin(site):
+        raise _forbidden_origin()
+    event, receipt = consents.withdraw(
+        consent_id, data, ip=truncate_ip(client_ip()), user_agent=request.user_agent.string
+    )
+    db.session.commit()
+    answer = {"consent_id": consent_id, "receipt": receipt, "withdrawn_at": event.created_at}
+    return WithdrawResponseSchema().dump(answer), 201
+
+
+@bp.post("/receipts/verify")
+def verify_receipt():
+    """Tell whether a receipt is genuine and what it proves.
+    ---
+    post:
+      summary: Verify a receipt
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: VerifyRequestSchema}
+      responses:
+        200: {content: {application/json: {schema: VerifyResponseSchema}}}
+        400: {content: {application/json: {schema: ErrorSchema}}}
+        413: {content: {application/json: {schema: ErrorSchema}}}
+        415: {content: {application/json: {schema: ErrorSchema}}}
+        422: {content: {application/json: {schema: ErrorSchema}}}
+    """
+    data = body.load(VerifyRequestSchema())
+    return VerifyResponseSchema().dump(consents.verify(data["receipt"]))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """This API's OpenAPI 3 document, generated from the schemas."""
+    spec = current_app.extensions.get("cookieconsent.openapi")
+    if spec is None:
+        spec = current_app.extensions["cookieconsent.openapi"] = build_spec(current_app)
+    return jsonify(spec)

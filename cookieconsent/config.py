@@ -1,0 +1,118 @@
+"""Settings, read only from ``COOKIECONSENT_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PREFIX = "COOKIECONSENT_"
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Every variable the server reads, with its default and what it is for. The README's
+#: configuration table is written from this list; an unknown COOKIECONSENT_* variable is a
+#: start-up error, so a typo cannot silently fall back to a default.
+SETTINGS: dict[str, tuple[str | None, str]] = {
+    "ENV": ("production", "`production`, `development` or `testing`."),
+    "SECRET_KEY": (None, "Signs operator sessions and CSRF tokens. Required in production."),
+    "DATABASE_URL": (None, "SQLAlchemy URL; default: SQLite in the instance folder."),
+    "REDIS_URL": (None, "Rate-limit storage shared by all processes; default: in memory."),
+    "PROXY_COUNT": ("0", "How many reverse proxies set X-Forwarded-For in front of the app."),
+    "RATE_LIMIT": ("60 per minute", "Limit on each public POST per client IP."),
+    "LOGIN_RATE_LIMIT": ("10 per minute", "Limit on operator login attempts per client IP."),
+    "SESSION_SECURE": (None, "Secure session cookie; default: on in production."),
+    "DB_TIMEOUT": ("1", "Seconds to wait for the database before answering 503."),
+}
+#: Read by the test suite, not by the server.
+IGNORED = {"TEST_DATABASE_URL"}
+LANGUAGES = ("kk", "ru", "en")
+WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "development", "test"}
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a server that may start."""
+
+
+def load(instance_path: str, overrides: dict | None = None, environ=None) -> dict:
+    """Build the Flask config: defaults, then the environment, then ``overrides``.
+
+    Unknown or unsafe values are refused with :class:`ConfigError`.
+    """
+    environ = os.environ if environ is None else environ
+    overrides = overrides or {}
+    unknown = sorted(
+        name
+        for name in environ
+        if name.startswith(PREFIX) and name[len(PREFIX) :] not in SETTINGS | dict.fromkeys(IGNORED)
+    )
+    if unknown:
+        raise ConfigError(f"Unknown setting(s): {', '.join(unknown)}. See the README's table.")
+
+    def get(name: str) -> str | None:
+        return environ.get(PREFIX + name) or SETTINGS[name][0]
+
+    env = overrides.get("ENV") or get("ENV")
+    if env not in {"production", "development", "testing"}:
+        raise ConfigError(f"{PREFIX}ENV must be production, development or testing, not {env!r}.")
+
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or get("DATABASE_URL") or "sqlite:///" + os.path.join(
+        instance_path, "cookieconsent.sqlite3"
+    )
+    secure = get("SESSION_SECURE")
+    config = {
+        "ENV": env,
+        "SECRET_KEY": _secret_key(
+            overrides.get("SECRET_KEY") or get("SECRET_KEY"), env, instance_path
+        ),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url, float(get("DB_TIMEOUT"))),
+        "REDIS_URL": get("REDIS_URL"),
+        "PROXY_COUNT": int(get("PROXY_COUNT")),
+        "RATE_LIMIT": get("RATE_LIMIT"),
+        "LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT"),
+        "SESSION_COOKIE_SECURE": env == "production" if secure is None else secure == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "LANGUAGES": LANGUAGES,
+        "BABEL_DEFAULT_LOCALE": "ru",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+    }
+    return config | overrides
+
+
+def _secret_key(value: str | None, env: str, instance_path: str) -> str:
+    if value:
+        if env == "production" and (len(value) < 32 or value.lower() in WEAK_KEYS):
+            raise ConfigError(
+                f"{PREFIX}SECRET_KEY is too weak: use at least 32 random characters, e.g. "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        return value
+    if env == "production":
+        raise ConfigError(
+            f"{PREFIX}SECRET_KEY is not set. In production it must be at least 32 random "
+            "characters; set COOKIECONSENT_ENV=development to have one generated for you."
+        )
+    # Development keeps a generated key so sessions survive restarts.
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _engine_options(url: str, timeout: float) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    if url.startswith("postgresql"):
+        return {
+            "pool_pre_ping": True,
+            "pool_timeout": timeout,
+            "connect_args": {
+                "connect_timeout": max(1, int(timeout)),
+                # A statement stuck on a lock must not hold a worker forever.
+                "options": "-c statement_timeout=15000",
+            },
+        }
+    return {}

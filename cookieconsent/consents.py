@@ -1,0 +1,203 @@
+"""Recording decisions, withdrawing them, and checking receipts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import select
+
+from . import policies, receipts
+from .errors import APIError
+from .extensions import db
+from .models import ConsentEvent, Site
+from .models.types import utcnow
+from .sites import get_site, signing_secrets
+
+USER_AGENT_LENGTH = 512
+
+
+def strip_url(url: str | None) -> str | None:
+    """Keep scheme, host and path: queries and fragments may carry personal data."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))[:2000]
+
+
+def clip_user_agent(user_agent: str | None) -> str | None:
+    return user_agent[:USER_AGENT_LENGTH] if user_agent else None
+
+
+def append(event: ConsentEvent) -> ConsentEvent:
+    """Add one event to the log. Events are never updated in place, only appended."""
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def record_decision(site: Site, data: dict, *, ip: str | None, user_agent: str | None):
+    """Store a banner decision and return ``(event, receipt)``."""
+    version = policies.in_force(site)
+    revision = version.revision if version else 0
+    if data["revision"] != revision:
+        raise APIError(
+            409,
+            "The policy changed; ask the visitor again.",
+            {"revision": f"Current revision is {revision}."},
+            current_revision=revision,
+        )
+    if data["previous_consent_id"] and not _exists(site, data["previous_consent_id"]):
+        raise APIError(
+            422, "Invalid input.", {"previous_consent_id": "No such consent for this site."}
+        )
+    choices = {"essential": True} | {
+        key: bool(data["choices"][key]) for key in ("functional", "analytics")
+    }
+    text = _text_shown(version, data["language"], site)
+    now = utcnow()
+    expires_at = now + timedelta(days=site.consent_lifetime_days)
+    event = append(
+        ConsentEvent(
+            consent_id=uuid.uuid4().hex,
+            site_id=site.id,
+            kind="cookie",
+            event_type="updated" if data["previous_consent_id"] else "given",
+            action=data["action"],
+            method=data["method"],
+            created_at=now,
+            choices=choices,
+            services=[s.key for s in site.services if choices.get(s.category)],
+            revision=revision,
+            policy_version_id=version.id if version else None,
+            language=data["language"],
+            policy_sha256=text.sha256 if text else None,
+            url=strip_url(data["url"]),
+            ip=ip,
+            user_agent=clip_user_agent(user_agent),
+            gpc=data["gpc"],
+            previous_consent_id=data["previous_consent_id"],
+            expires_at=expires_at,
+            purge_after=expires_at + timedelta(days=site.proof_retention_days),
+        )
+    )
+    return event, sign_event(site, event)
+
+
+def sign_event(site: Site, event: ConsentEvent) -> str:
+    granted = [k for k in ("functional", "analytics") if event.choices.get(k)]
+    return receipts.sign(
+        receipts.Receipt(
+            kind=event.kind,
+            consent_id=event.consent_id,
+            site=site.key,
+            issued_at=event.created_at,
+            revision=event.revision,
+            granted=granted,
+            form_id=event.form_id,
+            policy_number=event.policy_version.number if event.kind == "form" else None,
+        ),
+        signing_secrets(site),
+    )
+
+
+def withdraw(consent_id: str, data: dict, *, ip: str | None, user_agent: str | None):
+    """Record that the visitor took back their consent; return ``(event, receipt)``."""
+    receipt, site = check_receipt(data["receipt"])
+    if receipt.consent_id != consent_id:
+        raise APIError(422, "Invalid input.", {"receipt": "Belongs to another consent."})
+    given = latest_event(site, consent_id)
+    if given is None:
+        raise APIError(404, "Unknown consent.", {"consent_id": "No such consent."})
+    if given.event_type == "withdrawn":
+        raise APIError(409, "Already withdrawn.", {"consent_id": "Consent was withdrawn."})
+    now = utcnow()
+    event = append(
+        ConsentEvent(
+            consent_id=consent_id,
+            site_id=site.id,
+            kind=given.kind,
+            event_type="withdrawn",
+            action="withdraw",
+            method="form" if given.kind == "form" else data["method"],
+            created_at=now,
+            choices={"essential": True, "functional": False, "analytics": False},
+            services=[s.key for s in site.services if s.category == "essential"],
+            revision=given.revision,
+            policy_version_id=given.policy_version_id,
+            language=given.language,
+            policy_sha256=given.policy_sha256,
+            url=strip_url(data.get("url")) or given.url,
+            ip=ip,
+            user_agent=clip_user_agent(user_agent),
+            gpc=given.gpc,
+            form_id=given.form_id,
+            subject_hashes=given.subject_hashes,
+            expires_at=now,
+            purge_after=given.purge_after,
+        )
+    )
+    return event, sign_event(site, event)
+
+
+def check_receipt(token: str) -> tuple[receipts.Receipt, Site]:
+    """Verify ``token`` under its site's keys, or raise :class:`receipts.InvalidReceipt`."""
+    key = receipts.peek_site(token)
+    try:
+        site = get_site(key)
+    except APIError:
+        raise receipts.InvalidReceipt("unknown_site") from None
+    return receipts.verify(token, signing_secrets(site)), site
+
+
+def latest_event(site: Site, consent_id: str) -> ConsentEvent | None:
+    return db.session.scalar(
+        select(ConsentEvent)
+        .where(ConsentEvent.site_id == site.id, ConsentEvent.consent_id == consent_id)
+        .order_by(ConsentEvent.id.desc())
+        .limit(1)
+    )
+
+
+def verify(token: str) -> dict:
+    """What a receipt proves, as the verify API answers it."""
+    try:
+        receipt, site = check_receipt(token)
+    except receipts.InvalidReceipt as error:
+        return {"valid": False, "reason": error.reason}
+    latest = latest_event(site, receipt.consent_id)
+    if latest is None or latest.erased_at is not None and latest.event_type != "withdrawn":
+        return {"valid": False, "reason": "unknown_consent" if latest is None else "erased"}
+    answer = {
+        "valid": True,
+        "kind": receipt.kind,
+        "consent_id": receipt.consent_id,
+        "site": receipt.site,
+        "revision": receipt.revision,
+        "choices": {"essential": True}
+        | {k: k in receipt.granted for k in ("functional", "analytics")},
+        "issued_at": receipt.issued_at,
+        "withdrawn": latest.event_type == "withdrawn",
+    }
+    if receipt.kind == "form":
+        answer |= {"form_id": receipt.form_id, "policy_version": receipt.policy_number}
+        del answer["choices"], answer["revision"]
+    return answer
+
+
+def _exists(site: Site, consent_id: str) -> bool:
+    return (
+        db.session.scalar(
+            select(ConsentEvent.id)
+            .where(ConsentEvent.site_id == site.id, ConsentEvent.consent_id == consent_id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _text_shown(version, language: str, site: Site):
+    if version is None:
+        return None
+    return version.text_for(language) or version.text_for(site.default_language)

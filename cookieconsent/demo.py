@@ -1,0 +1,96 @@
+"""The demo site and its host page, so that a newcomer sees the product at once."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from sqlalchemy import select
+
+from . import policies, sites
+from .extensions import db
+from .models import PolicyVersion, Site
+
+bp = Blueprint("demo", __name__)
+
+DEMO_KEY = "demo"
+DEMO_ORIGINS = ["http://127.0.0.1:5000", "http://localhost:5000"]
+DEMO_METRIKA_COUNTER = 98765432
+
+COOKIE_POLICY = {
+    "kk": {
+        "title": "Cookie файлдары туралы саясат",
+        "body": (
+            "Демо дүкен cookie файлдарын сайттың жұмысы үшін (міндетті), сіздің баптауларыңызды "
+            "есте сақтау үшін (функционалдық) және Яндекс.Метрика арқылы сайтқа кіру "
+            "статистикасын жинау үшін (аналитикалық) пайдаланады. Аналитикалық және "
+            "функционалдық cookie файлдары тек сіздің келісіміңізбен орнатылады. Келісімді "
+            "кез келген уақытта беттің төменгі бұрышындағы түйме арқылы кері қайтарып алуға "
+            "болады."
+        ),
+    },
+    "ru": {
+        "title": "Политика использования файлов cookie",
+        "body": (
+            "Демо-магазин использует файлы cookie для работы сайта (необходимые), для "
+            "запоминания ваших настроек (функциональные) и для сбора статистики посещений с "
+            "помощью Яндекс.Метрики (аналитические). Аналитические и функциональные файлы "
+            "cookie устанавливаются только с вашего согласия. Отозвать согласие можно в любой "
+            "момент кнопкой в нижнем углу страницы."
+        ),
+    },
+    "en": {
+        "title": "Cookie policy",
+        "body": (
+            "The demo shop uses cookies to run the site (essential), to remember your settings "
+            "(functional) and to count visits with Yandex.Metrika (analytics). Analytics and "
+            "functional cookies are set only with your consent. You can withdraw consent at any "
+            "time with the button in the lower corner of the page."
+        ),
+    },
+}
+
+
+def seed(extra_origins: list[str] | tuple[str, ...] = ()) -> Site:
+    """Create the demo site once; later calls only add origins. Safe to run at every start."""
+    site = db.session.scalar(select(Site).where(Site.key == DEMO_KEY))
+    if site is None:
+        site = sites.create_site(DEMO_KEY, "Demo shop", DEMO_ORIGINS)
+        sites.add_metrika(site, DEMO_METRIKA_COUNTER)
+        from .models import Service
+
+        site.services.append(
+            Service(
+                key="video",
+                name="Video player",
+                category="functional",
+                provider="Demo video host",
+                cookies=["video_prefs"],
+                storage_keys=[],
+            )
+        )
+    wanted = set(site.origins) | {sites.normalize_origin(o) for o in extra_origins}
+    if wanted != set(site.origins):
+        site.origins = sorted(wanted)
+    has_policy = db.session.scalar(
+        select(PolicyVersion.id).where(
+            PolicyVersion.site_id == site.id, PolicyVersion.kind == "cookie"
+        )
+    )
+    if has_policy is None:
+        policies.publish(policies.draft(site, COOKIE_POLICY, significant=True))
+    for hook in SEED_HOOKS:
+        hook(site)
+    db.session.flush()
+    return site
+
+
+#: Other parts (feedback forms) add their demo content here.
+SEED_HOOKS: list = []
+
+
+@bp.get("/demo")
+def page():
+    """A shop page that embeds the banner exactly as a customer's site would."""
+    site = db.session.scalar(select(Site).where(Site.key == DEMO_KEY))
+    if site is None:
+        abort(404, "Run `flask --app wsgi demo` to create the demo site.")
+    return render_template("demo.html", site=site)

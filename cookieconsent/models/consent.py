@@ -1,0 +1,64 @@
+"""The consent log: one append-only row per event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .policy import PolicyVersion
+from .site import Site
+from .types import UTCDateTime, utcnow
+
+EVENT_TYPES = ("given", "updated", "withdrawn", "expired")
+ACTIONS = ("accept_all", "reject_all", "custom", "withdraw")
+METHODS = ("banner", "preferences", "preference_page", "form", "operator")
+#: ``cookie`` for a banner decision, ``form`` for a feedback-form consent.
+KINDS = ("cookie", "form")
+
+
+class ConsentEvent(db.Model):
+    __table_args__ = (
+        Index("ix_consent_event_site_created", "site_id", "created_at"),
+        Index("ix_consent_event_purge_after", "purge_after"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consent_id: Mapped[str] = mapped_column(String(32), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="cookie")
+    event_type: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: ``{"essential": true, "functional": bool, "analytics": bool}``
+    choices: Mapped[dict] = mapped_column(JSON)
+    #: Keys of the services the granted categories unlock.
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    revision: Mapped[int] = mapped_column(Integer)
+    policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_version.id"))
+    language: Mapped[str] = mapped_column(String(2))
+    #: SHA-256 of the exact policy text shown, in the language shown.
+    policy_sha256: Mapped[str | None] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    gpc: Mapped[bool] = mapped_column(Boolean, default=False)
+    previous_consent_id: Mapped[str | None] = mapped_column(String(32))
+    form_id: Mapped[str | None] = mapped_column(String(64))
+    #: Keyed hashes (HMAC-SHA256, per-site secret) of the subject's phone or e-mail.
+    subject_hashes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the retention purge removes this proof's personal data.
+    purge_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when personal data was erased (retention or a subject's request).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    site: Mapped[Site] = relationship()
+    policy_version: Mapped[PolicyVersion | None] = relationship()
+
+    @property
+    def granted(self) -> list[str]:
+        return [name for name, on in self.choices.items() if on]

@@ -1,0 +1,96 @@
+"""A site that embeds the banner, its signing keys, categories and services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+#: The categories a visitor decides on, in the order the banner shows them.
+CATEGORIES = ("essential", "functional", "analytics")
+
+
+class Site(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["kk", "ru", "en"])
+    default_language: Mapped[str] = mapped_column(String(2), default="ru")
+    consent_lifetime_days: Mapped[int] = mapped_column(Integer, default=365)
+    #: How long a proof of a cookie decision is kept after the consent expired.
+    proof_retention_days: Mapped[int] = mapped_column(Integer, default=3 * 365)
+    #: How long a feedback-form consent and its proof are kept.
+    form_retention_days: Mapped[int] = mapped_column(Integer, default=3 * 365)
+    metrika_counter_id: Mapped[int | None] = mapped_column(Integer)
+    metrika_options: Mapped[dict] = mapped_column(JSON, default=dict)
+    google_consent_mode: Mapped[bool] = mapped_column(Boolean, default=False)
+    gpc_refuses_analytics: Mapped[bool] = mapped_column(Boolean, default=False)
+    floating_button: Mapped[bool] = mapped_column(Boolean, default=True)
+    cookie_domain: Mapped[str | None] = mapped_column(String(253))
+    #: Keys the HMAC of a subject's phone or e-mail (never stored in clear).
+    subject_secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    keys: Mapped[list[SiteKey]] = relationship(
+        back_populates="site", order_by="SiteKey.id", cascade="all, delete-orphan"
+    )
+    categories: Mapped[list[Category]] = relationship(
+        back_populates="site", order_by="Category.position", cascade="all, delete-orphan"
+    )
+    services: Mapped[list[Service]] = relationship(
+        back_populates="site", order_by="Service.id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Site {self.key}>"
+
+
+class SiteKey(db.Model):
+    """A signing key for a site's receipts. Rotation adds one; retired keys still verify."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    secret: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    site: Mapped[Site] = relationship(back_populates="keys")
+
+
+class Category(db.Model):
+    __table_args__ = (UniqueConstraint("site_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    site: Mapped[Site] = relationship(back_populates="categories")
+
+    @property
+    def locked(self) -> bool:
+        """Essential cookies are always on: the site cannot work without them."""
+        return self.key == "essential"
+
+
+class Service(db.Model):
+    """A tool on the site (an analytics tag, a video player) and the storage it uses."""
+
+    __table_args__ = (UniqueConstraint("site_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32))
+    provider: Mapped[str | None] = mapped_column(String(200))
+    #: Cookie names; a trailing ``*`` matches a prefix (``_ym_*``).
+    cookies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    storage_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    site: Mapped[Site] = relationship(back_populates="services")

@@ -1,0 +1,7 @@
+"""The visitor's own pages on the consent server."""
+
+from flask import Blueprint
+
+bp = Blueprint("preferences", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,1 @@
+/* banner: see issue 3 */

@@ -1,0 +1,120 @@
+"""Fixtures: an app on SQLite (or PostgreSQL when COOKIECONSENT_TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from cookieconsent import create_app
+from cookieconsent.cli import compile_translations
+from cookieconsent.extensions import db
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("COOKIECONSENT_TEST_DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    compile_translations()
+    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+
+
+def _test_config(database_url: str, instance) -> dict:
+    return {
+        "ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict:
+    """Override entries here (in a fixture of your own) before ``app`` is built."""
+    return _test_config(database_url, tmp_path)
+
+
+@pytest.fixture
+def app(_schema, app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_site(app):
+    """A factory for sites with a published cookie policy in kk, ru and en."""
+    from cookieconsent import policies, sites
+
+    def make(key="shop", origins=("https://shop.example.kz",), metrika=None, policy=True):
+        site = sites.create_site(key, key.title(), list(origins))
+        if metrika:
+            sites.add_metrika(site, metrika)
+        if policy:
+            texts = {lang: {"title": f"Policy {lang}", "body": f"Cookie policy of {key} ({lang})."}
+                     for lang in site.languages}
+            policies.publish(policies.draft(site, texts, significant=True))
+        db.session.commit()
+        return site
+
+    return make
+
+
+@pytest.fixture
+def site(make_site):
+    return make_site()
+
+
+@pytest.fixture
+def consent_body(site):
+    """A valid consent POST body for ``site``; pass overrides as keyword arguments."""
+
+    def body(**overrides):
+        data = {
+            "site": site.key,
+            "revision": 1,
+            "choices": {"functional": True, "analytics": False},
+            "language": "kk",
+            "method": "banner",
+            "action": "custom",
+            "url": "https://shop.example.kz/catalog?utm_source=x#top",
+            "gpc": False,
+        }
+        return data | overrides
+
+    return body
