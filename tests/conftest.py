@@ -118,3 +118,104 @@ def consent_body(site):
         return data | overrides
 
     return body
+
+
+# --- Live servers and a real browser -------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class _Server:
+    """A WSGI app served from a thread on a free loopback port."""
+
+    def __init__(self, wsgi_app, host: str = "127.0.0.1"):
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self._server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+        self.url = f"http://{host}:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(5)
+
+
+@pytest.fixture
+def live_server(app):
+    """The consent server, reachable at ``live_server.url`` (http://127.0.0.1:PORT)."""
+    server = _Server(app)
+    yield server
+    server.stop()
+
+
+class HostSite:
+    """Another origin (http://localhost:PORT) serving the pages a test gives it."""
+
+    def __init__(self):
+        self.pages: dict[str, str] = {}
+        self.headers: dict[str, dict] = {}
+        self.posts: list[dict] = []
+        self._server = _Server(self._wsgi, host="localhost")
+        self.url = self._server.url
+
+    def page(self, path: str, html: str, headers: dict | None = None) -> str:
+        """Serve ``html`` at ``path`` and return its full URL."""
+        self.pages[path] = html
+        self.headers[path] = headers or {}
+        return self.url + path
+
+    def _wsgi(self, environ, start_response):
+        from werkzeug.wrappers import Request, Response
+
+        request = Request(environ)
+        if request.method == "POST":
+            self.posts.append({"path": request.path, "form": request.form.to_dict()})
+            response = Response("<!doctype html><p>Thank you</p>", mimetype="text/html")
+        elif request.path in self.pages:
+            response = Response(self.pages[request.path], mimetype="text/html",
+                                headers=self.headers[request.path])
+        else:
+            response = Response("not found", status=404)
+        return response(environ, start_response)
+
+
+@pytest.fixture
+def host_site():
+    server = HostSite()
+    yield server
+    server._server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright; a skip on a machine without it, never in CI."""
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} is not installed; browser tests need Debian's chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="ru-RU")
+    page = context.new_page()
+    yield page
+    context.close()
