@@ -17,6 +17,9 @@ ACTIONS = ("accept_all", "reject_all", "custom", "withdraw")
 METHODS = ("banner", "preferences", "preference_page", "form", "operator")
 #: ``cookie`` for a banner decision, ``form`` for a feedback-form consent.
 KINDS = ("cookie", "form")
+#: The personal data an event holds. Erasure (retention or a subject's request) empties
+#: exactly these columns and sets ``erased_at``; everything else stays as proof.
+ERASABLE = ("ip", "user_agent", "url", "subject_hashes")
 
 
 class ConsentEvent(db.Model):
