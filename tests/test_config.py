@@ -1,0 +1,53 @@
+"""Configuration comes from COOKIECONSENT_* variables and refuses what is unsafe."""
+
+import pytest
+
+from cookieconsent import config
+
+
+def test_production_without_secret_key_refuses_to_start(tmp_path):
+    with pytest.raises(config.ConfigError, match="SECRET_KEY is not set"):
+        config.load(str(tmp_path), environ={})
+
+
+@pytest.mark.parametrize("key", ["dev", "short-key", "changeme"])
+def test_production_with_weak_secret_key_refuses_to_start(tmp_path, key):
+    with pytest.raises(config.ConfigError, match="too weak"):
+        config.load(str(tmp_path), environ={"COOKIECONSENT_SECRET_KEY": key})
+
+
+def test_development_generates_and_keeps_a_secret_key(tmp_path):
+    environ = {"COOKIECONSENT_ENV": "development"}
+    first = config.load(str(tmp_path), environ=environ)["SECRET_KEY"]
+    second = config.load(str(tmp_path), environ=environ)["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_unknown_setting_is_refused(tmp_path):
+    with pytest.raises(config.ConfigError, match="COOKIECONSENT_DATABSE_URL"):
+        config.load(str(tmp_path), environ={"COOKIECONSENT_ENV": "development",
+                                            "COOKIECONSENT_DATABSE_URL": "sqlite://"})
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path):
+    loaded = config.load(str(tmp_path), environ={"COOKIECONSENT_ENV": "development"})
+    assert loaded["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/cookieconsent.sqlite3"
+    assert loaded["SESSION_COOKIE_SECURE"] is False
+
+
+def test_production_session_cookie_is_secure(tmp_path):
+    loaded = config.load(str(tmp_path), environ={"COOKIECONSENT_SECRET_KEY": "k" * 40})
+    assert loaded["SESSION_COOKIE_SECURE"] is True
+    assert loaded["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_sqlite_runs_in_wal_mode(app):
+    from sqlalchemy import text
+
+    from cookieconsent.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
