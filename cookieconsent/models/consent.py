@@ -13,7 +13,8 @@ from .site import Site
 from .types import UTCDateTime, utcnow
 
 EVENT_TYPES = ("given", "updated", "withdrawn", "expired")
-ACTIONS = ("accept_all", "reject_all", "custom", "withdraw")
+#: ``agree``: a ticked personal-data box on a form.
+ACTIONS = ("accept_all", "reject_all", "custom", "withdraw", "agree")
 METHODS = ("banner", "preferences", "preference_page", "form", "operator")
 #: ``cookie`` for a banner decision, ``form`` for a feedback-form consent.
 KINDS = ("cookie", "form")

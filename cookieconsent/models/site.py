@@ -26,6 +26,8 @@ class Site(db.Model):
     proof_retention_days: Mapped[int] = mapped_column(Integer, default=3 * 365)
     #: How long a feedback-form consent and its proof are kept.
     form_retention_days: Mapped[int] = mapped_column(Integer, default=3 * 365)
+    #: Ids of the site's forms that collect personal data (``data-consent-form="feedback"``).
+    forms: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["feedback"])
     metrika_counter_id: Mapped[int | None] = mapped_column(Integer)
     metrika_options: Mapped[dict] = mapped_column(JSON, default=dict)
     google_consent_mode: Mapped[bool] = mapped_column(Boolean, default=False)
