@@ -160,8 +160,11 @@ def latest_event(site: Site, consent_id: str) -> ConsentEvent | None:
     )
 
 
-def verify(token: str) -> dict:
-    """What a receipt proves, as the verify API answers it."""
+def verify(token: str, phone: str | None = None, email: str | None = None) -> dict:
+    """What a receipt proves, as the verify API answers it.
+
+    With a ``phone`` or ``email``, a form receipt also answers whether it belongs to them.
+    """
     try:
         receipt, site = check_receipt(token)
     except receipts.InvalidReceipt as error:
@@ -183,7 +186,22 @@ def verify(token: str) -> dict:
     if receipt.kind == "form":
         answer |= {"form_id": receipt.form_id, "policy_version": receipt.policy_number}
         del answer["choices"], answer["revision"]
+        if phone or email:
+            answer["subject_matches"] = _subject_matches(site, latest, phone, email)
     return answer
+
+
+def _subject_matches(site: Site, event: ConsentEvent, phone, email) -> bool | None:
+    """Whether every identifier given is one the consent holds; None once it was erased."""
+    from .subjects import InvalidSubject, subject_hashes
+
+    try:
+        hashes = subject_hashes(site, phone, email)
+    except InvalidSubject as error:
+        raise APIError(422, "Invalid input.", {error.field: error.message}) from None
+    if event.erased_at is not None:
+        return None
+    return all(value in event.subject_hashes for value in hashes)
 
 
 def _exists(site: Site, consent_id: str) -> bool:

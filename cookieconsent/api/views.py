@@ -178,7 +178,8 @@ def verify_receipt():
         422: {content: {application/json: {schema: ErrorSchema}}}
     """
     data = body.load(VerifyRequestSchema())
-    return VerifyResponseSchema().dump(consents.verify(data["receipt"]))
+    answer = consents.verify(data["receipt"], phone=data["phone"], email=data["email"])
+    return VerifyResponseSchema().dump(answer)
 
 
 @bp.get("/openapi.json")

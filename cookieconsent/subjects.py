@@ -1,0 +1,174 @@
+"""Data subjects: their phone and e-mail, known only as keyed hashes.
+
+A form consent never stores a contact in clear. Each identifier is normalised (so that
+``8 701 234 56 78`` and ``+7 (701) 234-56-78`` are the same person) and hashed with HMAC-SHA256
+under the site's own ``subject_secret``: the operator can find a subject's consents when the
+subject asks, but a copy of the database alone reveals no phone number or address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+from sqlalchemy import String, cast, or_, select
+
+from .extensions import db
+from .models import ConsentEvent, Site
+from .models.types import utcnow
+
+#: Separators people type inside phone numbers.
+_PHONE_NOISE = re.compile(r"[\s().\-\u00a0]")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class InvalidSubject(ValueError):
+    """A phone or e-mail that cannot be normalised; ``field`` names which."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def normalize_phone(value: str) -> str:
+    """The E.164 form of a phone number, Kazakhstan's national forms included.
+
+    ``8 7xx xxx xx xx``, ``+7 7xx ...``, ``7xx xxx xx xx`` (ten digits) and ``00``-prefixed
+    international numbers are accepted; anything else raises :class:`InvalidSubject`.
+    """
+    raw = _PHONE_NOISE.sub("", value or "")
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    digits = raw.removeprefix("+")
+    if not digits.isascii() or not digits.isdigit():
+        raise InvalidSubject("phone", "Only digits, spaces, brackets, dashes and a leading +.")
+    if raw.startswith("+"):
+        if digits.startswith("7"):
+            return _country_seven(digits[1:])
+        if not 8 <= len(digits) <= 15 or digits[0] == "0":
+            raise InvalidSubject("phone", "Not an international number.")
+        return "+" + digits
+    # Without a "+", the number is written as dialled inside Kazakhstan.
+    if len(digits) == 11 and digits[0] in "78":
+        return _country_seven(digits[1:])
+    if len(digits) == 10:
+        return _country_seven(digits)
+    raise InvalidSubject("phone", "Not a phone number of Kazakhstan or in +country form.")
+
+
+def _country_seven(national: str) -> str:
+    # Country code 7 (Kazakhstan and Russia): exactly ten national digits; area codes of
+    # both countries start with 3-9.
+    if len(national) != 10 or national[0] in "012":
+        raise InvalidSubject("phone", "A +7 number has ten digits after the country code.")
+    return "+7" + national
+
+
+def normalize_email(value: str) -> str:
+    """An e-mail address trimmed and lower-cased, its domain in ASCII (IDNA) form."""
+    address = (value or "").strip().lower()
+    if len(address) > 254 or not _EMAIL.match(address):
+        raise InvalidSubject("email", "Not an e-mail address.")
+    local, _, domain = address.rpartition("@")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InvalidSubject("email", "Not an e-mail domain.") from None
+    return f"{local}@{domain}"
+
+
+def hash_identifier(site: Site, kind: str, normalised: str) -> str:
+    """HMAC-SHA256 of ``kind:value`` under the site's subject secret, in hex."""
+    message = f"{kind}:{normalised}".encode()
+    return hmac.new(site.subject_secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def subject_hashes(site: Site, phone: str | None = None, email: str | None = None) -> list[str]:
+    """The keyed hashes of a subject's phone and e-mail (either may be missing)."""
+    hashes = []
+    if phone:
+        hashes.append(hash_identifier(site, "phone", normalize_phone(phone)))
+    if email:
+        hashes.append(hash_identifier(site, "email", normalize_email(email)))
+    return hashes
+
+
+def find_by_subject(
+    site: Site, phone: str | None = None, email: str | None = None
+) -> list[ConsentEvent]:
+    """Every event of ``site`` that holds one of the subject's hashes, oldest first."""
+    hashes = subject_hashes(site, phone, email)
+    if not hashes:
+        return []
+    # The hashes are 64 hex digits, so a match inside the JSON text cannot be a partial one;
+    # this reads the same on SQLite and PostgreSQL.
+    text = cast(ConsentEvent.subject_hashes, String)
+    return list(
+        db.session.scalars(
+            select(ConsentEvent)
+            .where(
+                ConsentEvent.site_id == site.id,
+                ConsentEvent.kind == "form",
+                or_(*(text.like(f'%"{value}"%') for value in hashes)),
+            )
+            .order_by(ConsentEvent.created_at, ConsentEvent.id)
+        )
+    )
+
+
+def consent_ids(events: list[ConsentEvent]) -> list[str]:
+    """The distinct consent ids of ``events``, in order of first appearance."""
+    return list(dict.fromkeys(event.consent_id for event in events))
+
+
+def withdraw_for_subject(
+    site: Site, phone: str | None = None, email: str | None = None, *, method: str = "operator"
+) -> list[ConsentEvent]:
+    """Withdraw every form consent of the subject still in force; return the new events."""
+    from .consents import append, latest_event
+
+    now = utcnow()
+    withdrawn = []
+    for consent_id in consent_ids(find_by_subject(site, phone, email)):
+        latest = latest_event(site, consent_id)
+        if latest is None or latest.event_type == "withdrawn" or latest.erased_at is not None:
+            continue
+        withdrawn.append(
+            append(
+                ConsentEvent(
+                    consent_id=consent_id,
+                    site_id=site.id,
+                    kind=latest.kind,
+                    event_type="withdrawn",
+                    action="withdraw",
+                    method=method,
+                    created_at=now,
+                    choices={key: False for key in latest.choices},
+                    services=[],
+                    revision=latest.revision,
+                    policy_version_id=latest.policy_version_id,
+                    language=latest.language,
+                    policy_sha256=latest.policy_sha256,
+                    form_id=latest.form_id,
+                    # Kept so that the withdrawal is found, and purged, with the consent.
+                    subject_hashes=list(latest.subject_hashes),
+                    expires_at=now,
+                    purge_after=latest.purge_after,
+                )
+            )
+        )
+    return withdrawn
+
+
+def erase_for_subject(
+    site: Site, phone: str | None = None, email: str | None = None
+) -> list[ConsentEvent]:
+    """Erase the personal data of every event of the subject; return the erased events."""
+    from .retention import erase
+
+    events = find_by_subject(site, phone, email)
+    for event in events:
+        erase(event)
+    return events
