@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from . import demo, policies, sites
+from . import demo, forms_cli, policies, sites
 from .config import LANGUAGES, ROOT
 from .extensions import db
 from .models import Site
@@ -169,3 +169,4 @@ def _babel(args: list[str]) -> None:
 def init_app(app: Flask) -> None:
     for command in (sites_cli, policies_cli, translate_cli, demo_command):
         app.cli.add_command(command)
+    forms_cli.init_app(app)
