@@ -1,0 +1,84 @@
+"""The visitor's own proof, for whoever holds the consent's receipt."""
+
+from marshmallow import Schema, fields, validate
+
+from ..errors import APIError
+from ..preferences import proof
+from ..schemas import StrictSchema
+from . import bp, body
+from .cors import check_origin
+
+
+class ProofRequestSchema(StrictSchema):
+    receipt = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class ProofPolicySchema(Schema):
+    kind = fields.String(required=True)
+    version = fields.Integer(required=True)
+    effective_at = fields.DateTime(required=True)
+    language = fields.String(required=True)
+    sha256 = fields.String(allow_none=True)
+    text_url = fields.String(allow_none=True)
+
+
+class ProofEventSchema(Schema):
+    type = fields.String(required=True)
+    action = fields.String(required=True)
+    time = fields.DateTime(required=True)
+    choices = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
+    services = fields.List(fields.String(), required=True)
+    revision = fields.Integer(required=True)
+    policy = fields.Nested(ProofPolicySchema, allow_none=True)
+    method = fields.String(required=True)
+    url = fields.String(allow_none=True)
+    ip = fields.String(allow_none=True)
+    user_agent = fields.String(allow_none=True)
+    gpc = fields.Boolean()
+    previous_consent_id = fields.String(allow_none=True)
+    form_id = fields.String(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True)
+    erased_at = fields.DateTime(allow_none=True)
+
+
+class ProofSiteSchema(Schema):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class ProofSchema(Schema):
+    consent_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    site = fields.Nested(ProofSiteSchema, required=True)
+    receipt = fields.String(required=True)
+    generated_at = fields.DateTime(required=True)
+    events = fields.List(fields.Nested(ProofEventSchema), required=True)
+
+
+@bp.post("/consents/<consent_id>/proof")
+def consent_proof(consent_id):
+    """The visitor's own proof: every event of a consent, proven by its receipt.
+    ---
+    post:
+      summary: A visitor's proof of their consent
+      parameters:
+        - {in: path, name: consent_id, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: ProofRequestSchema}
+          text/plain: {schema: ProofRequestSchema}
+      responses:
+        200: {content: {application/json: {schema: ProofSchema}}}
+        400: {content: {application/json: {schema: ErrorSchema}}}
+        403: {content: {application/json: {schema: ErrorSchema}}}
+        404: {content: {application/json: {schema: ErrorSchema}}}
+        413: {content: {application/json: {schema: ErrorSchema}}}
+        415: {content: {application/json: {schema: ErrorSchema}}}
+        422: {content: {application/json: {schema: ErrorSchema}}}
+    """
+    data = body.load(ProofRequestSchema())
+    receipt, site = proof.check(data["receipt"], consent_id)
+    if not check_origin(site):
+        raise APIError(403, "This origin may not read the site's proofs.", {"origin": "Not allowed."})
+    return ProofSchema().dump(proof.visitor_proof(site, receipt, data["receipt"]))
