@@ -5,3 +5,5 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from . import cors, views  # noqa: E402,F401
+from . import proofs  # noqa: E402,F401
+from . import forms  # noqa: E402,F401
