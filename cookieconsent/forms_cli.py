@@ -83,6 +83,17 @@ def set_forms(key, forms, retention_days):
     click.echo(f"{key}: forms {', '.join(site.forms)}; kept {site.form_retention_days} days.")
 
 
+@forms_cli.command("receipt-keys")
+@click.argument("key")
+def receipt_keys(key):
+    """Print the keys a site's backend needs to verify form receipts offline (JSON)."""
+    from .sites import signing_secrets
+
+    click.echo(json.dumps(signing_secrets(_site(key))))
+    click.echo("Keep these secret: they sign the site's receipts. Print them again after "
+               "`flask sites rotate-key`.", err=True)
+
+
 def _subject_options(command):
     command = click.option("--email", help="The subject's e-mail.")(command)
     command = click.option("--phone", help="The subject's phone number.")(command)
