@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from . import demo, forms_cli, policies, sites
+from .admin import commands as admin_commands
 from .config import LANGUAGES, ROOT
 from .extensions import db
 from .models import Site
@@ -131,6 +132,7 @@ def _public_url() -> str:
 def extract():
     """Collect the messages of the code and templates into translations/messages.pot."""
     _babel(["extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
+            "-k", "lazy_pgettext:1c,2",
             "--no-location", "--sort-output", "-o", str(ROOT / "translations" / "messages.pot"),
             str(ROOT / "cookieconsent")])
 
@@ -167,6 +169,10 @@ def _babel(args: list[str]) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from .embed.cli import embed_tag
+
+    sites_cli.add_command(embed_tag)
     for command in (sites_cli, policies_cli, translate_cli, demo_command):
         app.cli.add_command(command)
     forms_cli.init_app(app)
+    admin_commands.init_app(app)

@@ -7,3 +7,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from . import cors, views  # noqa: E402,F401
 from . import proofs  # noqa: E402,F401
 from . import forms  # noqa: E402,F401
+from . import export  # noqa: E402,F401

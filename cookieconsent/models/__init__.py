@@ -1,15 +1,23 @@
 """The stored records. Each module holds one idea; importing this package registers all."""
 
 from .consent import ConsentEvent
+from .ledger import LedgerCheckpoint
+from .operator import ApiToken, AuditEntry, Operator
 from .policy import PolicyText, PolicyVersion
+from .retention import PurgeRun
 from .site import CATEGORIES, Category, Service, Site, SiteKey
 
 __all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Operator",
     "CATEGORIES",
     "Category",
     "ConsentEvent",
+    "LedgerCheckpoint",
     "PolicyText",
     "PolicyVersion",
+    "PurgeRun",
     "Service",
     "Site",
     "SiteKey",

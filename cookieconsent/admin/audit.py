@@ -1,0 +1,54 @@
+"""The audit trail: every operator action, who did it and when."""
+
+from __future__ import annotations
+
+from flask import g, has_request_context
+
+from ..extensions import db
+from ..models import AuditEntry, Operator, Site
+
+#: The actions the trail records, so the console can name and filter them.
+ACTIONS = (
+    "login",
+    "operator.create",
+    "operator.update",
+    "site.create",
+    "site.update",
+    "site.rotate_key",
+    "policy.draft",
+    "policy.publish",
+    "export",
+    "subject.access",
+    "consent.withdraw",
+    "consent.erase",
+    "token.create",
+    "token.revoke",
+    "retention.purge",
+)
+
+
+def record(
+    action: str,
+    *,
+    site: Site | None = None,
+    target: str | None = None,
+    details: dict | None = None,
+    actor: str | None = None,
+    operator: Operator | None = None,
+) -> AuditEntry:
+    """Add an entry; the actor defaults to the operator logged in to this request."""
+    if operator is None and has_request_context():
+        operator = g.get("operator")
+    if actor is None:
+        actor = operator.email if operator is not None else "cli"
+    entry = AuditEntry(
+        operator_id=operator.id if operator is not None else None,
+        actor=actor,
+        action=action,
+        site_key=site.key if site is not None else None,
+        target=target,
+        details=details or {},
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry

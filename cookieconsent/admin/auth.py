@@ -1,0 +1,164 @@
+"""Logging in and out, and who may do what.
+
+Every console page needs a logged-in operator. Viewers may read and export the sites
+assigned to them; every request that could change something is refused for them here, in
+one place, so a new write route cannot forget the check.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import i18n
+from ..config import LANGUAGES
+from ..extensions import db, limiter
+from ..models import Operator, Site
+from . import accounts, audit, bp
+from .forms import ActionForm, LoginForm
+
+#: Endpoints reachable without logging in.
+PUBLIC = {"admin.login"}
+#: Writes a viewer may still make: ending their own session.
+VIEWER_WRITES = {"admin.logout"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@bp.before_request
+def load_operator():
+    """Find the operator of this session; send everyone else to the login page."""
+    g.operator = None
+    operator_id = session.get("operator_id")
+    if operator_id is not None:
+        operator = db.session.get(Operator, operator_id)
+        if operator is not None and operator.active:
+            g.operator = operator
+        else:
+            session.clear()
+    if request.endpoint in PUBLIC:
+        return None
+    if g.operator is None:
+        return redirect(url_for("admin.login", next=request.full_path))
+    if (
+        request.method not in SAFE_METHODS
+        and not g.operator.is_admin
+        and request.endpoint not in VIEWER_WRITES
+    ):
+        abort(403)
+    return None
+
+
+@bp.after_request
+def remember_locale(response):
+    """Keep the language an operator picks (``?lang=``) with their account."""
+    lang = request.args.get("lang")
+    operator = g.get("operator")
+    if operator is not None and lang in LANGUAGES and operator.locale != lang:
+        operator.locale = lang
+        db.session.commit()
+    return response
+
+
+@bp.after_request
+def no_store(response):
+    # Console pages show personal data; no shared cache may keep them.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.context_processor
+def console_context():
+    return {"operator": g.get("operator"), "action_form": ActionForm}
+
+
+def admin_required(view):
+    """Refuse the page to viewers (403): it exists only to change things."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not g.operator.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def site_or_404(key: str) -> Site:
+    """The site ``key`` if this operator may see it; 404 otherwise, so keys do not leak."""
+    site = db.session.scalar(select(Site).where(Site.key == key))
+    if site is None or not accounts.may_see(g.operator, site):
+        abort(404)
+    return site
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """The login form."""
+    if g.operator is not None:
+        return redirect(url_for("admin.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        operator = accounts.authenticate(form.email.data, form.password.data)
+        if operator is None:
+            db.session.rollback()
+            flash(_("Wrong e-mail or password."), "error")
+            return render_template("admin/login.html", form=form), 401
+        # A fresh session on login, so an id planted before it is worth nothing.
+        session.clear()
+        session["operator_id"] = operator.id
+        audit.record("login", operator=operator)
+        db.session.commit()
+        response = redirect(_safe_next(request.args.get("next")))
+        if operator.locale in LANGUAGES:
+            response.set_cookie(
+                i18n.COOKIE, operator.locale, max_age=365 * 86400, samesite="Lax",
+                httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"],
+            )
+        return response
+    empty = accounts.operator_count() == 0
+    return render_template("admin/login.html", form=form, empty=empty)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path inside the console: an open redirect would help phishing.
+    if target and target.startswith("/admin/") and not target.startswith("//"):
+        return target
+    return url_for("admin.index")
+
+
+@bp.post("/logout")
+def logout():
+    """End the session."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session.clear()
+    return redirect(url_for("admin.login"))
+
+
+@bp.get("/")
+def index():
+    """The sites this operator may see."""
+    from .. import policies
+
+    sites = accounts.visible_sites(g.operator)
+    revisions = {site.id: policies.current_revision(site) for site in sites}
+    return render_template("admin/index.html", sites=sites, revisions=revisions)

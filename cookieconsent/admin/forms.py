@@ -1,0 +1,167 @@
+"""The console's forms. Every POST form carries a CSRF token (Flask-WTF)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..config import LANGUAGES
+from ..models import CATEGORIES
+from ..models.consent import EVENT_TYPES, METHODS
+from ..models.operator import ROLES
+from ..sites import KEY_PATTERN
+
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only its CSRF token travels."""
+
+
+class SiteForm(FlaskForm):
+    key = StringField(
+        _l("Site key"),
+        validators=[DataRequired(), Regexp(KEY_PATTERN, message=_l("Lowercase letters, digits and dashes."))],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    origins = TextAreaField(
+        _l("Allowed origins"), description=_l("One per line, e.g. https://shop.kz"),
+        validators=[DataRequired()],
+    )
+    languages = MultiCheckboxField(
+        _l("Languages"), choices=[(lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES],
+        validators=[DataRequired()],
+    )
+    default_language = SelectField(
+        _l("Default language"), choices=[(lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES]
+    )
+    consent_lifetime_days = IntegerField(
+        _l("Consent lifetime, days"), default=365, validators=[NumberRange(1, 3650)]
+    )
+    proof_retention_days = IntegerField(
+        _l("Storage period of cookie proofs after expiry, days"), default=3 * 365,
+        validators=[NumberRange(1, 36500)],
+    )
+    form_retention_days = IntegerField(
+        _l("Storage period of form consents, days"), default=3 * 365,
+        validators=[NumberRange(1, 36500)],
+    )
+    metrika_counter_id = IntegerField(
+        _l("Yandex.Metrika counter"), validators=[Optional(), NumberRange(1, 2**31 - 1)]
+    )
+    metrika_webvisor = BooleanField(_l("Webvisor"))
+    metrika_clickmap = BooleanField(_l("Click map"), default=True)
+    metrika_track_links = BooleanField(_l("Track outbound links"), default=True)
+    metrika_accurate_bounce = BooleanField(_l("Accurate bounce rate"), default=True)
+    google_consent_mode = BooleanField(_l("Google Consent Mode v2"))
+    gpc_refuses_analytics = BooleanField(_l("Treat Global Privacy Control as refusing analytics"))
+    floating_button = BooleanField(_l("Floating cookie settings button"), default=True)
+    cookie_domain = StringField(
+        _l("Cookie domain (for subdomains)"), validators=[Optional(), Length(max=253)]
+    )
+
+
+class ServiceForm(FlaskForm):
+    key = StringField(
+        _l("Service key"),
+        validators=[DataRequired(), Regexp(KEY_PATTERN, message=_l("Lowercase letters, digits and dashes."))],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    category = SelectField(_l("Category"), choices=[(c, c) for c in CATEGORIES])
+    provider = StringField(_l("Provider"), validators=[Optional(), Length(max=200)])
+    cookies = StringField(_l("Cookies"), description=_l("Comma-separated; _ym_* matches a prefix"))
+    storage_keys = StringField(_l("localStorage keys"), description=_l("Comma-separated"))
+
+
+class PolicyForm(FlaskForm):
+    significant = BooleanField(_l("Significant: ask every visitor again"))
+
+
+def policy_language_fields(form_class, languages):
+    """Add a title, a text, a URL and a note of changes per language to ``form_class``."""
+
+    class Form(form_class):
+        pass
+
+    for lang in languages:
+        setattr(Form, f"title_{lang}", StringField(_l("Title"), validators=[Optional(), Length(max=300)]))
+        setattr(Form, f"body_{lang}", TextAreaField(_l("Text"), validators=[DataRequired()]))
+        setattr(Form, f"url_{lang}", StringField(
+            _l("Where the site publishes it (optional)"),
+            validators=[Optional(), URL(require_tld=False), Length(max=2000)],
+        ))
+        setattr(Form, f"changes_{lang}", TextAreaField(
+            _l("What changed (shown to visitors)"), validators=[Optional(), Length(max=2000)]
+        ))
+    return Form
+
+
+class PublishForm(FlaskForm):
+    effective_at = DateTimeLocalField(
+        _l("In force from (UTC); empty means now"), format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
+
+
+class OperatorForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
+    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
+    sites = MultiCheckboxField(_l("Sites (for a viewer)"), coerce=int)
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])
+    site = SelectField(_l("Site"), coerce=int)
+
+
+class LogFilterForm(FlaskForm):
+    """The log's filters, read from the query string (GET, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    consent_id = StringField(
+        _l("Consent id"), validators=[Optional(), Regexp(r"^[0-9a-f]{32}$", message=_l("Not a consent id."))]
+    )
+    event_type = SelectField(_l("Event"), choices=[("", "—")] + [(e, e) for e in EVENT_TYPES], validators=[Optional()])
+    method = SelectField(_l("Method"), choices=[("", "—")] + [(m, m) for m in METHODS], validators=[Optional()])
+    phone = StringField(_l("Subject's phone"), validators=[Optional(), Length(max=40)])
+    email = StringField(_l("Subject's e-mail"), validators=[Optional(), Length(max=254)])
+
+
+class SubjectForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    consent_id = StringField(
+        _l("Consent id"), validators=[Optional(), Regexp(r"^[0-9a-f]{32}$", message=_l("Not a consent id."))]
+    )
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])

@@ -1,0 +1,140 @@
+"""Operators, API tokens, the audit trail and the retention runs."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import retention
+from ..extensions import db
+from ..models import ApiToken, AuditEntry, Operator, Site
+from . import accounts, audit, bp
+from .auth import admin_required
+from .forms import ActionForm, OperatorForm, TokenForm
+
+AUDIT_PAGE = 100
+
+
+def _site_choices():
+    return [(s.id, f"{s.key} — {s.name}") for s in db.session.scalars(select(Site).order_by(Site.key))]
+
+
+@bp.route("/operators", methods=["GET", "POST"])
+@admin_required
+def operator_list():
+    """Operators and their roles; add one."""
+    form = OperatorForm()
+    form.sites.choices = _site_choices()
+    if form.validate_on_submit():
+        chosen = [db.session.get(Site, i) for i in form.sites.data or []]
+        try:
+            operator = accounts.create_operator(
+                form.email.data, form.password.data, form.role.data, [s for s in chosen if s]
+            )
+        except ValueError as error:
+            form.email.errors.append(str(error))
+        else:
+            audit.record("operator.create", target=operator.email,
+                         details={"role": operator.role, "sites": [s.key for s in operator.sites]})
+            db.session.commit()
+            flash(_("Operator %(email)s added.", email=operator.email))
+            return redirect(url_for("admin.operator_list"))
+    operators = db.session.scalars(select(Operator).order_by(Operator.email)).all()
+    return render_template("admin/operators.html", operators=operators, form=form)
+
+
+@bp.post("/operators/<int:operator_id>/toggle")
+def operator_toggle(operator_id):
+    """Switch an operator off (or on again); an admin cannot switch themselves off."""
+    operator = db.session.get(Operator, operator_id)
+    if operator is None or not ActionForm().validate_on_submit():
+        abort(404)
+    if operator.id == g.operator.id:
+        flash(_("You cannot switch off your own account."), "error")
+        return redirect(url_for("admin.operator_list"))
+    operator.active = not operator.active
+    audit.record("operator.update", target=operator.email, details={"active": operator.active})
+    db.session.commit()
+    return redirect(url_for("admin.operator_list"))
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@admin_required
+def token_list():
+    """Bearer tokens for the export API; a new token is shown once."""
+    form = TokenForm()
+    form.site.choices = [(0, _("Every site"))] + _site_choices()
+    created = None
+    if form.validate_on_submit():
+        site = db.session.get(Site, form.site.data) if form.site.data else None
+        record, created = accounts.create_token(form.name.data, site, g.operator)
+        audit.record("token.create", site=site, target=f"{record.name} ({record.prefix}…)")
+        db.session.commit()
+        form = TokenForm(formdata=None)
+        form.site.choices = [(0, _("Every site"))] + _site_choices()
+    tokens = db.session.scalars(select(ApiToken).order_by(ApiToken.id.desc())).all()
+    return render_template("admin/tokens.html", tokens=tokens, form=form, created=created)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+def token_revoke(token_id):
+    """Revoke a token at once."""
+    record = db.session.get(ApiToken, token_id)
+    if record is None or not ActionForm().validate_on_submit():
+        abort(404)
+    accounts.revoke_token(record)
+    audit.record("token.revoke", site=record.site, target=f"{record.name} ({record.prefix}…)")
+    db.session.commit()
+    flash(_("Token revoked."))
+    return redirect(url_for("admin.token_list"))
+
+
+@bp.get("/audit")
+def audit_trail():
+    """Who did what, when: newest first, by site and action."""
+    statement = select(AuditEntry)
+    visible = None
+    if not g.operator.is_admin:
+        visible = [s.key for s in g.operator.sites]
+        statement = statement.where(AuditEntry.site_key.in_(visible or [""]))
+    action = request.args.get("action")
+    if action in audit.ACTIONS:
+        statement = statement.where(AuditEntry.action == action)
+    site = request.args.get("site")
+    if site:
+        statement = statement.where(AuditEntry.site_key == site)
+    before = request.args.get("before", "")
+    if before.isdigit():
+        statement = statement.where(AuditEntry.id < int(before))
+    entries = db.session.scalars(
+        statement.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1)
+    ).all()
+    older = None
+    if len(entries) > AUDIT_PAGE:
+        entries = entries[:AUDIT_PAGE]
+        args = {k: v for k, v in request.args.items() if k != "before" and v}
+        older = url_for("admin.audit_trail", before=entries[-1].id, **args)
+    return render_template(
+        "admin/audit.html", entries=entries, actions=audit.ACTIONS, older=older,
+        action=action, site=site,
+    )
+
+
+@bp.get("/retention")
+def retention_runs():
+    """The purge runs: when, how many proofs each erased, whether it failed."""
+    return render_template("admin/retention.html", runs=retention.recent_runs(50), form=ActionForm())
+
+
+@bp.post("/retention/purge")
+def retention_purge():
+    """Run the purge now (it also runs from cron: ``flask purge``)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    run = retention.purge(trigger="console")
+    audit.record("retention.purge", target=f"run {run.id}",
+                 details={"cookie": run.erased_cookie, "form": run.erased_form})
+    db.session.commit()
+    flash(_("Purge finished: %(count)s proofs erased.", count=run.erased_cookie + run.erased_form))
+    return redirect(url_for("admin.retention_runs"))

@@ -1,0 +1,219 @@
+"""Sites: create, edit, services and their cookies, signing keys, the embed tag."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import policies
+from .. import sites as site_domain
+from ..extensions import db
+from ..models import Service, Site
+from . import audit, bp
+from .auth import admin_required, site_or_404
+from .forms import ActionForm, ServiceForm, SiteForm
+
+#: Site columns the form edits directly.
+SETTINGS = (
+    "name",
+    "default_language",
+    "consent_lifetime_days",
+    "proof_retention_days",
+    "form_retention_days",
+    "google_consent_mode",
+    "gpc_refuses_analytics",
+    "floating_button",
+)
+METRIKA_OPTIONS = {
+    "webvisor": "metrika_webvisor",
+    "clickmap": "metrika_clickmap",
+    "trackLinks": "metrika_track_links",
+    "accurateTrackBounce": "metrika_accurate_bounce",
+}
+
+
+def _split(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").replace("\n", ",").split(",") if item.strip()]
+
+
+def parse_origins(form: SiteForm) -> list[str] | None:
+    """The normalised origins, or None with the error put on the form field."""
+    try:
+        return sorted({site_domain.normalize_origin(o) for o in _split(form.origins.data)})
+    except ValueError as error:
+        form.origins.errors.append(_("Not an http(s) origin: %(value)s", value=str(error)))
+        return None
+
+
+def apply_settings(site: Site, form: SiteForm, origins: list[str]) -> dict:
+    """Copy the form onto ``site``; returns what changed, for the audit trail."""
+    before = _snapshot(site)
+    for name in SETTINGS:
+        setattr(site, name, getattr(form, name).data)
+    site.origins = origins
+    site.languages = [lang for lang in ("kk", "ru", "en") if lang in form.languages.data]
+    site.cookie_domain = (form.cookie_domain.data or "").strip().lstrip(".").lower() or None
+    counter = form.metrika_counter_id.data
+    if counter:
+        site_domain.add_metrika(site, counter, webvisor=bool(form.metrika_webvisor.data))
+        site.metrika_options = {
+            option: bool(getattr(form, field).data) for option, field in METRIKA_OPTIONS.items()
+        }
+    else:
+        site.metrika_counter_id = None
+        site.metrika_options = {}
+    db.session.flush()
+    after = _snapshot(site)
+    return {key: [before[key], after[key]] for key in after if before.get(key) != after[key]}
+
+
+def _snapshot(site: Site) -> dict:
+    names = SETTINGS + ("origins", "languages", "cookie_domain", "metrika_counter_id", "metrika_options")
+    return {name: getattr(site, name) for name in names}
+
+
+def _languages_valid(form: SiteForm) -> bool:
+    if form.default_language.data not in (form.languages.data or []):
+        form.default_language.errors.append(_("The default language must be one of the site's languages."))
+        return False
+    return True
+
+
+@bp.route("/sites/new", methods=["GET", "POST"])
+@admin_required
+def site_new():
+    """Create a site."""
+    form = SiteForm()
+    if request.method == "GET":
+        form.languages.data = ["kk", "ru", "en"]
+        form.default_language.data = "ru"
+    if form.validate_on_submit() and _languages_valid(form):
+        origins = parse_origins(form)
+        if origins is not None:
+            try:
+                site = site_domain.create_site(
+                    form.key.data, form.name.data, origins, form.languages.data,
+                    form.default_language.data,
+                )
+            except ValueError as error:
+                form.key.errors.append(str(error))
+            else:
+                apply_settings(site, form, origins)
+                audit.record("site.create", site=site, target=site.key)
+                db.session.commit()
+                flash(_("Site created. Publish a cookie policy to start collecting consent."))
+                return redirect(url_for("admin.site_detail", key=site.key))
+    return render_template("admin/site_form.html", form=form, site=None)
+
+
+@bp.route("/sites/<key>/edit", methods=["GET", "POST"])
+@admin_required
+def site_edit(key):
+    """Edit a site's settings."""
+    site = site_or_404(key)
+    form = SiteForm(obj=site)
+    del form.key
+    if request.method == "GET":
+        form.origins.data = "\n".join(site.origins)
+        form.languages.data = list(site.languages)
+        for option, field in METRIKA_OPTIONS.items():
+            getattr(form, field).data = bool(site.metrika_options.get(option))
+    if form.validate_on_submit() and _languages_valid(form):
+        origins = parse_origins(form)
+        if origins is not None:
+            changes = apply_settings(site, form, origins)
+            if changes:
+                audit.record("site.update", site=site, target=site.key, details=_jsonable(changes))
+            db.session.commit()
+            flash(_("Saved."))
+            return redirect(url_for("admin.site_detail", key=site.key))
+    return render_template("admin/site_form.html", form=form, site=site)
+
+
+def _jsonable(changes: dict) -> dict:
+    return {key: [str(v) if v is not None else None for v in pair] for key, pair in changes.items()}
+
+
+@bp.get("/sites/<key>")
+def site_detail(key):
+    """A site at a glance: settings, services, keys, the embed tag."""
+    site = site_or_404(key)
+    version = policies.in_force(site)
+    return render_template(
+        "admin/site.html",
+        site=site,
+        version=version,
+        revision=version.revision if version else 0,
+        embed=embed_tags(site),
+        service_form=ServiceForm(),
+        form=ActionForm(),
+    )
+
+
+def embed_tags(site: Site) -> dict:
+    """The tag a site pastes, and its pinned variant with an integrity hash when available."""
+    src = url_for("embed.script", key=site.key, _external=True)
+    tags = {"plain": f'<script src="{src}" defer></script>', "pinned": None}
+    try:
+        from ..embed import pinned_tag  # provided by the embed module, if it offers one
+    except ImportError:
+        return tags
+    tags["pinned"] = pinned_tag(site)
+    return tags
+
+
+@bp.post("/sites/<key>/services")
+def service_add(key):
+    """Declare a service (a tag, a widget) and the cookies it sets."""
+    site = site_or_404(key)
+    form = ServiceForm()
+    if not form.validate_on_submit():
+        for field, errors in form.errors.items():
+            flash(f"{getattr(form, field).label.text}: {' '.join(errors)}", "error")
+        return redirect(url_for("admin.site_detail", key=key))
+    if any(s.key == form.key.data for s in site.services):
+        flash(_("A service with this key exists."), "error")
+        return redirect(url_for("admin.site_detail", key=key))
+    service = Service(
+        key=form.key.data,
+        name=form.name.data,
+        category=form.category.data,
+        provider=form.provider.data or None,
+        cookies=_split(form.cookies.data),
+        storage_keys=_split(form.storage_keys.data),
+    )
+    site.services.append(service)
+    db.session.flush()
+    audit.record("site.update", site=site, target=site.key, details={"service_added": service.key})
+    db.session.commit()
+    return redirect(url_for("admin.site_detail", key=key))
+
+
+@bp.post("/sites/<key>/services/<int:service_id>/delete")
+def service_delete(key, service_id):
+    """Remove a service from the site's declaration."""
+    site = site_or_404(key)
+    form = ActionForm()
+    service = next((s for s in site.services if s.id == service_id), None)
+    if service is None or not form.validate_on_submit():
+        abort(404)
+    if service.key == site_domain.METRIKA_PRESET["key"]:
+        site.metrika_counter_id = None
+        site.metrika_options = {}
+    site.services.remove(service)
+    audit.record("site.update", site=site, target=site.key, details={"service_removed": service.key})
+    db.session.commit()
+    return redirect(url_for("admin.site_detail", key=key))
+
+
+@bp.post("/sites/<key>/rotate-key")
+def site_rotate_key(key):
+    """Sign new receipts with a fresh key; earlier receipts keep verifying."""
+    site = site_or_404(key)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    new_key = site_domain.rotate_key(site)
+    audit.record("site.rotate_key", site=site, target=site.key, details={"key_id": new_key.id})
+    db.session.commit()
+    flash(_("The signing key was rotated. Earlier receipts keep verifying."))
+    return redirect(url_for("admin.site_detail", key=key))

@@ -1,0 +1,91 @@
+"""Operators of the console, the sites they may see, their API tokens and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .site import Site
+from .types import UTCDateTime, utcnow
+
+#: ``admin`` may do everything; ``viewer`` may read and export the sites assigned to it.
+ROLES = ("admin", "viewer")
+
+operator_site = Table(
+    "operator_site",
+    db.metadata,
+    Column("operator_id", ForeignKey("operator.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("site.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Operator(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-cased; what the operator types to log in.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16), default="viewer")
+    #: The console's language for this operator (kk, ru or en).
+    locale: Mapped[str | None] = mapped_column(String(2))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    sites: Mapped[list[Site]] = relationship(secondary=operator_site, order_by="Site.key")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def __repr__(self) -> str:
+        return f"<Operator {self.email} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the export API. Only a hash is stored; the token is shown once."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    #: SHA-256 of the token: tokens are long random strings, so no slow hash is needed.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The first characters, so that an operator can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    #: The one site it may export; None means every site.
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("operator.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    site: Mapped[Site | None] = relationship()
+    created_by: Mapped[Operator | None] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AuditEntry(db.Model):
+    """One operator action: who, what, when, on which site. Never updated or deleted."""
+
+    __table_args__ = (Index("ix_audit_entry_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    operator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("operator.id", ondelete="SET NULL"), index=True
+    )
+    #: Who acted, kept as text so the entry survives the operator: an e-mail, ``cli`` or
+    #: ``token:NAME``.
+    actor: Mapped[str] = mapped_column(String(300))
+    #: What was done: ``policy.publish``, ``export``, ``consent.withdraw``, ...
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    site_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: What it was done to: a consent id, a policy version, an operator...
+    target: Mapped[str | None] = mapped_column(String(300))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
