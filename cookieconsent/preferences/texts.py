@@ -1,0 +1,106 @@
+"""The words of the preference page: categories, and what its script says to the visitor.
+
+Short labels carry the context ``preference page`` so that they never clash with the
+banner's catalog entries of the same English text.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import pgettext
+
+from ..models import Site
+
+
+def _categories() -> dict[str, tuple[str, str]]:
+    return {
+        "essential": (
+            pgettext("preference page", "Essential cookies"),
+            _(
+                "The site needs them to work: they keep your session, protect forms and "
+                "remember this decision. They cannot be turned off."
+            ),
+        ),
+        "functional": (
+            pgettext("preference page", "Functional cookies"),
+            _(
+                "They remember your settings and let embedded content, such as video "
+                "players, work."
+            ),
+        ),
+        "analytics": (
+            pgettext("preference page", "Analytics cookies"),
+            _(
+                "They count visits and show how the site is used, for example with "
+                "Yandex.Metrika. They are set only with your consent."
+            ),
+        ),
+    }
+
+
+def category_texts(site: Site) -> list[dict]:
+    """The site's categories in banner order, named and explained, with their services."""
+    texts = _categories()
+    return [
+        {
+            "key": category.key,
+            "locked": category.locked,
+            "title": texts.get(category.key, (category.key, ""))[0],
+            "description": texts.get(category.key, ("", ""))[1],
+            "services": [s for s in site.services if s.category == category.key],
+        }
+        for category in site.categories
+    ]
+
+
+def script_texts() -> dict:
+    """Everything ``static/preferences.js`` may say, in the page's language.
+
+    ``{number}`` and ``{date}`` are filled in by the script.
+    """
+    names = {key: title for key, (title, _description) in _categories().items()}
+    return {
+        "categories": names,
+        "status": pgettext("preference page", "Status"),
+        "date": pgettext("preference page", "Date"),
+        "version": pgettext("preference page", "Policy version"),
+        "choices": pgettext("preference page", "Categories"),
+        "consentId": pgettext("preference page", "Consent ID"),
+        "allowed": pgettext("preference page", "allowed"),
+        "refused": pgettext("preference page", "refused"),
+        "versionOf": _("Version %(number)s, in force from %(date)s", number="{number}", date="{date}"),
+        "types": {
+            "given": _("Consent given"),
+            "updated": _("Consent changed"),
+            "withdrawn": _("Consent withdrawn"),
+            "expired": _("Consent expired"),
+        },
+        "loading": _("Loading your decision…"),
+        "none": _(
+            "No decision to show: open this page from the cookie settings on the site, or "
+            "make a new decision below."
+        ),
+        "invalid": _(
+            "The link does not carry a valid receipt, so your earlier decision cannot be "
+            "shown. You can make a new decision below."
+        ),
+        "form": _(
+            "This receipt belongs to a consent given in a form. You can download its proof "
+            "or withdraw it."
+        ),
+        "outdated": _(
+            "The cookie policy has changed since this decision. Please review your choices "
+            "and save them again."
+        ),
+        "loadFailed": _(
+            "Could not load your decision: check your connection and reload the page."
+        ),
+        "saved": _("Your choice is saved."),
+        "withdrawn": _("Your consent is withdrawn."),
+        "returning": _("Saved. Taking you back to the site…"),
+        "failed": _("Could not save: check your connection and try again."),
+        "policyChanged": _(
+            "The site's cookie policy has just changed. Check your choices and save again."
+        ),
+        "downloadFailed": _("Could not download the proof. Try again."),
+    }
