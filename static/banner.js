@@ -1,1 +1,505 @@
-/* banner: see issue 3 */
+// The cookieconsent banner. The server wraps this file in one IIFE with C (the site's config)
+// and CSS (banner.css) in scope, then appends forms.js. Plain JavaScript, no dependencies.
+var W = window, D = document, S = C.server, K = C.site, N = "cookieconsent";
+if (W.cookieconsent) return;
+var Q = N + ":" + K;
+var me = D.currentScript;
+var lang = pickLang();
+var T = C.texts[lang] || {};
+var gpc = navigator.globalPrivacyControl === true;
+var live = {};
+var state = fromReceipt(readCookie());
+var sheet, host, shadow, bar, ov, fab, back, flushing, wait = 2000;
+
+function t(key) {
+  return T[key] == null ? key : T[key];
+}
+
+// The script carries full texts in one language; fetch the page's language when it differs.
+function need(then) {
+  if (T.title) return then();
+  fetch(S + "/embed/" + K + "/texts/" + lang + ".json", {credentials: "omit"}).then(function (r) {
+    if (!r.ok) throw r;
+    return r.json();
+  }).then(function (j) {
+    T = C.texts[lang] = j;
+  }).catch(function () {
+    for (var l in C.texts) if (C.texts[l].title) T = C.texts[lang = l];
+    if (host) host.lang = lang;
+  }).then(then);
+}
+
+// data-lang on the tag, then <html lang>, then the browser, then the site's default.
+function pickLang() {
+  var all = [me && me.getAttribute("data-lang"), D.documentElement.lang].concat(navigator.languages);
+  for (var i = 0; i < all.length; i++) {
+    var l = (all[i] || "").slice(0, 2).toLowerCase();
+    if (C.languages.indexOf(l) >= 0) return l;
+  }
+  return C.default_language;
+}
+
+// --- The decision: a signed receipt in a first-party cookie, or one still waiting to be sent.
+
+function readCookie() {
+  var m = D.cookie.match(/(?:^|; )cookieconsent=([^;]+)/);
+  return m && m[1];
+}
+
+function fromReceipt(token) {
+  try {
+    var p = token.split(".")[0].replace(/-/g, "+").replace(/_/g, "/");
+    p = JSON.parse(atob(p + "===".slice((p.length + 3) % 4)));
+    if (p.k === "c" && p.s === K) return {id: p.i, receipt: token, r: p.r, g: p.g || [], t: p.t};
+  } catch (e) {}
+  return null;
+}
+
+function store(token) {
+  var d = C.domain.replace(/^\./, ""), h = location.hostname;
+  D.cookie = N + "=" + token + "; Path=/; Max-Age=" + C.days * 86400 + "; SameSite=Lax" +
+    (d && (h === d || h.slice(-d.length - 1) === "." + d) ? "; Domain=" + d : "") +
+    (location.protocol === "https:" ? "; Secure" : "");
+  state = fromReceipt(token);
+}
+
+function queue(items) {
+  try {
+    if (!items) return JSON.parse(localStorage.getItem(Q)) || [];
+    items.length ? localStorage.setItem(Q, JSON.stringify(items)) : localStorage.removeItem(Q);
+  } catch (e) {
+    return [];
+  }
+}
+
+// The decision in force here: the newest unsent one, else the receipt.
+function decision() {
+  var q = queue(), last = q[q.length - 1];
+  return last ? {g: last.g, r: last.r, t: last.t} : state;
+}
+
+function current(d) {
+  return d && d.r === C.revision && (d.t + C.days * 86400) * 1000 > Date.now();
+}
+
+// --- Talking to the consent server: CORS simple requests that survive leaving the page.
+
+function post(path, body) {
+  return fetch(S + path, {method: "POST", body: JSON.stringify(body), keepalive: true,
+    credentials: "omit"}).then(function (r) {
+    return r.json().then(function (j) { return {s: r.status, j: j}; }, function () {
+      return {s: r.status, j: {}};
+    });
+  });
+}
+
+function send(path, body) {
+  return post(path, body).then(function (r) { return r.j; });
+}
+
+// Send what waits, oldest first; keep it on a network or server error and retry later.
+function flush() {
+  if (flushing) return flushing;
+  var q = queue(), item = q[0];
+  if (!item) return Promise.resolve();
+  if (item.c && state && !item.b.previous_consent_id) item.b.previous_consent_id = state.id;
+  flushing = post(item.p, item.b).then(function (r) {
+    if (r.s >= 500) throw r;
+    q = queue();
+    q.shift();
+    queue(q);
+    flushing = 0;
+    wait = 2000;
+    if (r.s < 300 && r.j.receipt) store(r.j.receipt);
+    if (r.s === 409 && r.j.current_revision != null) {
+      C.revision = r.j.current_revision;
+      showBanner(1);
+    }
+    return flush();
+  }).catch(function () {
+    flushing = 0;
+    setTimeout(flush, wait = Math.min(wait * 2, 60000));
+  });
+  return flushing;
+}
+
+function enqueue(path, body, granted, change) {
+  var q = queue();
+  q.push({p: path, b: body, g: granted, r: body.revision == null ? state.r : body.revision,
+    t: Math.floor(Date.now() / 1000), c: change});
+  queue(q);
+  return flush();
+}
+
+function pageUrl() {
+  return /^https?:$/.test(location.protocol) ? location.origin + location.pathname : undefined;
+}
+
+function decide(granted, action, method) {
+  if (gpc && C.gpc_refuses && action === "accept_all") {
+    granted = granted.filter(function (c) { return c !== "analytics"; });
+    action = "custom";
+  }
+  var had = decision();
+  var done = enqueue("/api/v1/consents", {site: K, revision: C.revision, choices: {
+    functional: granted.indexOf("functional") >= 0, analytics: granted.indexOf("analytics") >= 0},
+    language: lang, method: method, action: action, url: pageUrl(), gpc: gpc,
+    previous_consent_id: state ? state.id : undefined}, granted, !!had);
+  apply(granted, done);
+  closePrefs();
+}
+
+function withdraw() {
+  var done = enqueue("/api/v1/consents/" + state.id + "/withdraw",
+    {receipt: state.receipt, method: "preferences", url: pageUrl()}, []);
+  apply([], done);
+  closePrefs();
+}
+
+// --- Applying a decision to the page.
+
+function gtag() {
+  (W.dataLayer = W.dataLayer || []).push(arguments);
+}
+
+function apply(granted, sent) {
+  var was = live, reload = 0;
+  live = {essential: 1};
+  granted.forEach(function (c) { live[c] = 1; });
+  if (C.gcm) {
+    var f = live.functional ? "granted" : "denied";
+    gtag("consent", "update", {functionality_storage: f, personalization_storage: f,
+      analytics_storage: live.analytics ? "granted" : "denied", ad_storage: "denied",
+      ad_user_data: "denied", ad_personalization: "denied"});
+  }
+  for (var c in was) if (!live[c] && was[c] > 1) reload = 1;
+  clean();
+  activate();
+  metrika();
+  hideBanner();
+  floating();
+  D.dispatchEvent(new CustomEvent("cookieconsent:change", {detail: {granted: granted.slice()}}));
+  // A started tag cannot be unloaded: reload once the withdrawal is recorded (or queued).
+  if (reload) Promise.race([sent, new Promise(function (ok) { setTimeout(ok, 4000); })])
+    .then(function () { location.reload(); });
+}
+
+function matches(patterns, name) {
+  return patterns.some(function (p) {
+    return p.slice(-1) === "*" ? name.indexOf(p.slice(0, -1)) === 0 : p === name;
+  });
+}
+
+// Delete the cookies and storage keys of every service the visitor has not allowed.
+function clean() {
+  C.services.forEach(function (s) {
+    if (live[s.category]) return;
+    D.cookie.split("; ").forEach(function (pair) {
+      var name = pair.split("=")[0], parts = location.hostname.split(".");
+      if (!name || !matches(s.cookies, name)) return;
+      D.cookie = name + "=; Path=/; Max-Age=0";
+      for (var i = 0; i < parts.length - 1; i++) {
+        D.cookie = name + "=; Path=/; Max-Age=0; Domain=" + parts.slice(i).join(".");
+      }
+    });
+    try {
+      for (var i = localStorage.length; i--;) {
+        var key = localStorage.key(i);
+        if (matches(s.storage, key)) localStorage.removeItem(key);
+      }
+    } catch (e) {}
+  });
+}
+
+function activate() {
+  D.querySelectorAll('script[type="text/plain"][data-category]').forEach(function (old) {
+    var cat = old.getAttribute("data-category");
+    if (!live[cat]) return;
+    live[cat] = 2;
+    var el = D.createElement("script");
+    for (var i = 0; i < old.attributes.length; i++) {
+      var a = old.attributes[i];
+      if (!/^(type|data-category|data-src|data-type|nonce)$/.test(a.name)) el.setAttribute(a.name, a.value);
+    }
+    if (old.nonce) el.nonce = old.nonce;
+    if (old.getAttribute("data-type")) el.type = old.getAttribute("data-type");
+    if (old.getAttribute("data-src")) {
+      el.async = false;
+      el.src = old.getAttribute("data-src");
+    } else {
+      el.text = old.text;
+    }
+    old.replaceWith(el);
+  });
+  D.querySelectorAll("iframe[data-category][data-src]").forEach(function (frame) {
+    var cat = frame.getAttribute("data-category"), ph = frame.previousElementSibling;
+    if (ph && ph.cc) ph.remove();
+    if (live[cat]) {
+      live[cat] = 2;
+      frame.style.display = "";
+      if (frame.getAttribute("src") !== frame.getAttribute("data-src")) frame.src = frame.getAttribute("data-src");
+    } else {
+      placeholder(frame, cat);
+    }
+  });
+}
+
+// A box of the iframe's own size that says what is missing and offers consent for it.
+function placeholder(frame, cat) {
+  var box = h("div"), root = box.attachShadow({mode: "open"});
+  box.cc = 1;
+  box.style.display = "inline-block";
+  box.style.width = (frame.offsetWidth || frame.width || 300) + "px";
+  box.style.height = (frame.offsetHeight || frame.height || 150) + "px";
+  box.style.maxWidth = "100%";
+  root.adoptedStyleSheets = [styles()];
+  root.append(h("div", {class: "ph", lang: lang}, [
+    h("p", {}, [t("blocked").replace("%(category)s", t(cat))]),
+    h("button", {class: "b", type: "button", "data-consent-action": "allow", part: "button",
+      on: function () {
+        var d = decision(), g = (d && current(d) ? d.g : []).concat(cat);
+        decide(g, g.length > 1 ? "accept_all" : "custom", "banner");
+      }}, [t("allow")])
+  ]));
+  frame.style.display = "none";
+  frame.before(box);
+}
+
+// Yandex.Metrika's official tag, loaded only now; a page that loads it itself keeps its own.
+function metrika() {
+  var m = C.metrika;
+  if (!m || !live.analytics || W.ym) return;
+  live.analytics = 2;
+  W.ym = function () { (W.ym.a = W.ym.a || []).push(arguments); };
+  W.ym.l = Date.now();
+  var s = D.createElement("script");
+  s.async = true;
+  s.src = "https://mc.yandex.ru/metrika/tag.js";
+  D.head.append(s);
+  W.ym(m.id, "init", m.options);
+}
+
+// --- The banner and the preferences dialog, inside a shadow root.
+
+function h(tag, attrs, kids) {
+  var el = D.createElement(tag);
+  for (var k in attrs) {
+    var v = attrs[k];
+    if (k === "on") el.addEventListener("click", v);
+    else if (v != null && v !== false) el.setAttribute(k, v === true ? "" : v);
+  }
+  (kids || []).forEach(function (kid) { if (kid != null && kid !== false) el.append(kid); });
+  return el;
+}
+
+function styles() {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+  }
+  return sheet;
+}
+
+function mount() {
+  if (host) return;
+  host = h("div", {id: N, lang: lang});
+  shadow = host.attachShadow({mode: "open"});
+  shadow.adoptedStyleSheets = [styles()];
+  // First in the body: the banner comes first in the tab order; fixed, so nothing moves.
+  D.body.prepend(host);
+}
+
+function button(action, label, onClick, light) {
+  return h("button", {type: "button", class: light ? "b l" : "b", "data-consent-action": action,
+    part: "button " + action, on: onClick}, [label]);
+}
+
+function policyLink() {
+  return T.policy_url && h("p", {class: "m"}, [h("a", {href: T.policy_url, target: "_blank",
+    rel: "noopener"}, [t("policy") + ", " + t("policy_version")])]);
+}
+
+function gpcNote() {
+  return gpc && C.gpc_refuses && h("p", {class: "m"}, [t("gpc")]);
+}
+
+function choices(onAll, onNone, extra) {
+  return h("div", {class: "btns"}, [
+    button("accept-all", t("accept_all"), function () {
+      decide(C.categories.filter(function (c) { return c !== "essential"; }), "accept_all", onAll);
+    }),
+    button("reject-all", t("reject_all"), function () { decide([], "reject_all", onNone); }),
+    extra
+  ]);
+}
+
+function showBanner(changed) {
+  need(function () { banner(changed); });
+}
+
+function banner(changed) {
+  mount();
+  hideBanner();
+  var note = changed && C.policy && C.policy.significant;
+  bar = h("div", {class: "bar", role: "dialog", "aria-labelledby": "cc-t", "aria-describedby": "cc-d",
+    part: "banner"}, [
+    h("h2", {id: "cc-t"}, [t("title")]),
+    note && h("p", {class: "chg"}, [t("changed") + " " + t("changes")]),
+    h("p", {id: "cc-d"}, [t("intro")]),
+    gpcNote(),
+    policyLink(),
+    choices("banner", "banner", button("customize", t("customize"), openPrefs))
+  ]);
+  shadow.append(bar);
+}
+
+function hideBanner() {
+  if (bar) bar.remove();
+  bar = null;
+}
+
+function floating() {
+  if (!C.floating || fab) return;
+  mount();
+  var svg = "http://www.w3.org/2000/svg", icon = D.createElementNS(svg, "svg");
+  icon.setAttribute("viewBox", "0 0 24 24");
+  icon.setAttribute("width", "26");
+  icon.setAttribute("aria-hidden", "true");
+  var path = D.createElementNS(svg, "path");
+  path.setAttribute("fill", "currentColor");
+  path.setAttribute("d", "M12 2a10 10 0 1 0 10 10 4 4 0 0 1-5-5 4 4 0 0 1-5-5zM8 9h2v2H8zm6 5h2v2h-2zm-5 3h2v2H9z");
+  icon.append(path);
+  fab = h("button", {type: "button", class: "fab", "aria-label": t("settings"), title: t("settings"),
+    part: "floating-button", on: openPrefs}, [icon]);
+  shadow.append(fab);
+}
+
+function category(cat, granted) {
+  var id = "cc-c-" + cat, locked = cat === "essential";
+  var services = C.services.filter(function (s) { return s.category === cat; });
+  return h("section", {class: "cat", "aria-labelledby": id}, [
+    h("div", {class: "row"}, [
+      h("h3", {id: id}, [t(cat)]),
+      h("span", {class: "on"}, [
+        locked && h("span", {class: "m"}, [t("always_on")]),
+        h("input", {type: "checkbox", role: "switch", class: "sw", "data-category": cat,
+          "aria-labelledby": id, "aria-describedby": id + "-d", checked: locked || granted.indexOf(cat) >= 0,
+          disabled: locked})
+      ])
+    ]),
+    h("p", {id: id + "-d"}, [t(cat + "_about")]),
+    services.length ? h("ul", {}, services.map(function (s) {
+      return h("li", {}, [h("strong", {}, [s.name]), s.provider && " (" + t("provider") + ": " + s.provider + ")",
+        s.cookies.length ? h("div", {class: "m"}, [(T.cookies || {})[s.cookies.length] + ": " +
+          s.cookies.join(", ")]) : null]);
+    })) : h("p", {class: "m"}, [t("no_services")])
+  ]);
+}
+
+function openPrefs() {
+  need(prefs);
+}
+
+function prefs() {
+  mount();
+  closePrefs(1);
+  back = shadow.activeElement || D.activeElement;
+  var d = decision(), granted = d && current(d) ? d.g : [];
+  var dlg = h("div", {class: "dlg", role: "dialog", "aria-modal": "true", "aria-labelledby": "cc-pt",
+    part: "preferences"}, [
+    h("button", {type: "button", class: "x", "aria-label": t("close"), on: function () { closePrefs(); }},
+      ["\u00d7"]),
+    h("h2", {id: "cc-pt"}, [t("settings")]),
+    h("p", {}, [t("prefs_intro")]),
+    gpcNote()
+  ].concat(C.categories.map(function (c) { return category(c, granted); }), [
+    policyLink(),
+    state && h("p", {class: "m"}, [h("a", {href: S + "/preferences/" + K + "#receipt=" + state.receipt +
+      "&return=" + encodeURIComponent(location.href.split("#")[0])}, [t("my_record")])]),
+    choices("preferences", "preferences", button("save", t("save"), function () {
+      var on = [];
+      dlg.querySelectorAll("input[data-category]:checked:not(:disabled)").forEach(function (box) {
+        on.push(box.getAttribute("data-category"));
+      });
+      decide(on, "custom", "preferences");
+    })),
+    state && current(state) && state.g.length && h("div", {class: "btns"}, [
+      button("withdraw", t("withdraw"), withdraw, 1)
+    ])
+  ]));
+  ov = h("div", {class: "ov"}, [dlg]);
+  ov.addEventListener("keydown", trap);
+  ov.addEventListener("click", function (e) {
+    if (e.target === ov) closePrefs();
+  });
+  shadow.append(ov);
+  (dlg.querySelector("input:not(:disabled)") || dlg.querySelector("button")).focus();
+}
+
+function closePrefs(quiet) {
+  if (!ov) return;
+  ov.remove();
+  ov = null;
+  if (quiet) return;
+  var to = back && back.isConnected ? back : bar ? bar.querySelector("button") : fab;
+  if (to) to.focus();
+}
+
+// Keep Tab inside the open dialog; Esc closes it.
+function trap(e) {
+  if (e.key === "Escape") {
+    e.preventDefault();
+    return closePrefs();
+  }
+  if (e.key !== "Tab") return;
+  var all = ov.querySelectorAll("button,a[href],input:not(:disabled)");
+  var first = all[0], last = all[all.length - 1], at = shadow.activeElement;
+  if (e.shiftKey ? at === first : at === last) {
+    e.preventDefault();
+    (e.shiftKey ? last : first).focus();
+  }
+}
+
+// --- Start: the receipt a preference page sent back, then the stored decision, else ask.
+
+function start() {
+  var d = decision();
+  if (current(d)) apply(d.g);
+  else showBanner(d && d.r < C.revision);
+  if (queue().length) flush();
+  W.addEventListener("online", flush);
+  D.querySelectorAll("form[data-consent-form] input,form[data-consent-form] textarea")
+    .forEach(function (el) { el.classList.add("ym-disable-keys"); });
+  if (typeof guardForms === "function") {
+    guardForms({config: C, lang: lang, t: t, send: send, server: S,
+      granted: function (c) { return !!live[c]; }});
+  }
+}
+
+if (C.gcm) {
+  gtag("consent", "default", {ad_storage: "denied", ad_user_data: "denied", ad_personalization: "denied",
+    analytics_storage: "denied", functionality_storage: "denied", personalization_storage: "denied",
+    security_storage: "granted"});
+}
+W.cookieconsent = {open: openPrefs, granted: function (c) { return !!live[c]; }};
+D.addEventListener("click", function (e) {
+  var el = e.target.closest && e.target.closest("[data-consent-open]");
+  if (el) {
+    e.preventDefault();
+    openPrefs();
+  }
+});
+
+var sentBack = location.hash.match(/[#&]cookieconsent=([^&]+)/);
+if (sentBack) {
+  var token = decodeURIComponent(sentBack[1]);
+  history.replaceState(null, "", location.href.split("#")[0]);
+  post("/api/v1/receipts/verify", {receipt: token}).then(function (r) {
+    if (r.j.valid && r.j.kind === "cookie" && r.j.site === K) {
+      queue([]);
+      store(token);
+    }
+  }).catch(function () {}).then(start);
+} else {
+  start();
+}

@@ -1,20 +1,80 @@
-"""Serving the banner script with the site's configuration."""
+"""Serving the banner script with the site's configuration, one request for everything."""
 
+from __future__ import annotations
+
+import gzip
+import hashlib
 import json
 
-from flask import Response, current_app
+from flask import Response, request
 
-from ..api.views import site_config_data
-from ..schemas import SiteConfigSchema
+from ..errors import APIError
 from ..sites import get_site
 from . import bp
+from .payload import Embed, build, site_texts
+
+#: Short: a published policy or a changed setting reaches visitors within minutes; after that
+#: the browser revalidates with If-None-Match and usually gets a bodiless 304.
+MAX_AGE = 300
 
 
 @bp.get("/<key>.js")
 def script(key):
-    """The banner code with the site's configuration, one request for everything."""
+    """The banner code with the site's configuration, revalidated by ETag.
+
+    Full texts travel in one language, the best match of Accept-Language; the script fetches
+    another language's texts only if the page asks for one and the banner must be shown.
+    """
     site = get_site(key)
-    config = SiteConfigSchema().dump(site_config_data(site))
-    code = (current_app.static_folder and open(f"{current_app.static_folder}/banner.js").read()) or ""
-    body = f"var __cookieconsent={json.dumps(config, ensure_ascii=False)};\n{code}"
-    return Response(body, mimetype="text/javascript")
+    language = request.accept_languages.best_match(site.languages) or site.default_language
+    response = _respond(
+        build(site, [language]), f"public, max-age={MAX_AGE}, stale-while-revalidate=86400"
+    )
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.get("/<key>/texts/<language>.json")
+def texts(key, language):
+    """The banner's texts in one more language, fetched only when the page needs it."""
+    site = get_site(key)
+    if language not in site.languages:
+        raise APIError(404, "Unknown language.", {"language": f"One of {site.languages}."})
+    body = json.dumps(site_texts(site, language), ensure_ascii=False, separators=(",", ":"))
+    data = body.encode()
+    digest = hashlib.sha256(data).hexdigest()
+    embed = Embed(data, digest, "", gzip.compress(data, 9, mtime=0))
+    return _respond(embed, f"public, max-age={MAX_AGE}", "application/json")
+
+
+@bp.get("/<key>/<version>.js")
+def pinned(key, version):
+    """The pinned variant for Subresource Integrity: these exact bytes, or nothing."""
+    embed = build(get_site(key))
+    if version != embed.digest[: len(version)] or len(version) != 16:
+        raise APIError(
+            404,
+            "This pinned version is no longer current; print the new tag with "
+            "`flask --app wsgi sites embed KEY`.",
+            {"version": "Not the current version of the script."},
+        )
+    return _respond(embed, "public, max-age=31536000, immutable")
+
+
+def _respond(embed: Embed, cache_control: str, mimetype: str = "text/javascript") -> Response:
+    gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
+    # One entity tag per encoding: the two bodies differ byte for byte.
+    etag = embed.digest[:32] + ("-gz" if gzipped else "")
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(embed.gzipped if gzipped else embed.body, mimetype=mimetype)
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = cache_control
+    response.vary.add("Accept-Encoding")
+    # A public script: any page may load it, also with crossorigin="anonymous" for SRI.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response

@@ -1,0 +1,169 @@
+"""The embed response: banner code and the site's configuration in one small script.
+
+The body is built from the site, the catalogs and the files in ``static/``; its digest is the
+ETag and the Subresource Integrity hash of the pinned variant, so the same inputs always give
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import rcssmin
+import rjsmin
+from flask import current_app, url_for
+
+from .. import policies
+from ..models import Site
+from . import texts
+
+#: Files concatenated inside the one IIFE, in this order; a missing optional file is skipped.
+SCRIPT_FILES = ("banner.js", "forms.js")
+STYLE_FILE = "banner.css"
+
+#: Extra config sections other parts of the script need: ``{name: function(site) -> value}``.
+CONFIG_HOOKS: dict = {}
+
+
+@dataclass(frozen=True)
+class Embed:
+    body: bytes
+    digest: str  # hex SHA-256 of body: ETag and the pinned URL's version
+    integrity: str  # "sha384-…" for the integrity attribute
+    gzipped: bytes
+
+
+#: Texts every page may need without showing the banner: the floating button and iframe
+#: placeholders. They travel in every language; the rest only in the languages asked for.
+BASE_TEXTS = ("settings", "blocked", "allow", "functional", "analytics")
+
+
+def site_payload(site: Site, languages: list[str] | None = None) -> dict:
+    """What the banner needs to know about ``site``, with full texts for ``languages``.
+
+    ``None`` means every language of the site (the pinned variant, whose bytes cannot vary).
+    """
+    version = policies.in_force(site)
+    full = site.languages if languages is None else languages
+    config: dict = {
+        "site": site.key,
+        "server": url_for("embed.script", key=site.key, _external=True).rsplit("/embed/", 1)[0],
+        "revision": version.revision if version else 0,
+        "languages": list(site.languages),
+        "default_language": site.default_language,
+        "days": site.consent_lifetime_days,
+        "domain": site.cookie_domain or "",
+        "floating": bool(site.floating_button),
+        "gpc_refuses": bool(site.gpc_refuses_analytics),
+        "gcm": bool(site.google_consent_mode),
+        "categories": [c.key for c in site.categories],
+        "services": [
+            {
+                "name": s.name,
+                "category": s.category,
+                "provider": s.provider or "",
+                "cookies": list(s.cookies),
+                "storage": list(s.storage_keys),
+            }
+            for s in site.services
+        ],
+        "texts": {},
+    }
+    if site.metrika_counter_id:
+        options = dict(site.metrika_options or {})
+        # Webvisor records keystrokes and screens: off unless the operator turned it on.
+        options["webvisor"] = bool(options.get("webvisor", False))
+        config["metrika"] = {"id": site.metrika_counter_id, "options": options}
+    if version is not None:
+        config["policy"] = {"significant": version.significant}
+    for language in site.languages:
+        words = site_texts(site, language)
+        if language not in full:
+            words = {k: words[k] for k in BASE_TEXTS}
+        config["texts"][language] = words
+    for name, hook in CONFIG_HOOKS.items():
+        config[name] = hook(site)
+    return config
+
+
+def site_texts(site: Site, language: str) -> dict:
+    """Every text of the banner for ``site`` in ``language``, the policy link included."""
+    words = texts.texts_for(language) | texts.count_texts(
+        language, {len(s.cookies) for s in site.services}
+    )
+    version = policies.in_force(site)
+    if version is not None:
+        text = version.text_for(language) or version.text_for(site.default_language)
+        words["policy_url"] = text.url or url_for(
+            "preferences.policy_text",
+            key=site.key,
+            number=version.number,
+            language=text.language,
+            _external=True,
+        )
+        words["policy_version"] = texts.policy_label(language, version.number, version.effective_at)
+        words["changes"] = (version.changes or {}).get(language, "")
+    return words
+
+
+def _static(name: str) -> tuple[str, float]:
+    path = Path(current_app.static_folder or "") / name
+    return (path.read_text("utf-8"), path.stat().st_mtime) if path.is_file() else ("", 0.0)
+
+
+_minified: dict = {}
+
+
+def code() -> tuple[str, str]:
+    """``(function, css)``: the script files as one minified ``function(C,CSS){…}``.
+
+    Minified on first use and whenever a file changes. Local names are mangled where the
+    ES5 parser accepts the code; otherwise comments and blanks are dropped.
+    """
+    files = [_static(name) for name in SCRIPT_FILES]
+    style = _static(STYLE_FILE)
+    stamp = tuple(mtime for _, mtime in files) + (style[1],)
+    if _minified.get("stamp") != stamp:
+        source = "\n".join(text for text, _ in files if text)
+        source = '(function(C,CSS){"use strict";\n' + source + "\n})"
+        try:
+            from calmjs.parse import es5
+            from calmjs.parse.unparsers.es5 import minify_print
+
+            function = minify_print(es5(source), obfuscate=True, obfuscate_globals=False)
+        except Exception:  # noqa: BLE001 - newer syntax than ES5: keep names, drop blanks
+            function = rjsmin.jsmin(source)
+        _minified.update(stamp=stamp, code=(function.rstrip(";"), rcssmin.cssmin(style[0])))
+    return _minified["code"]
+
+
+def build(site: Site, languages: list[str] | None = None) -> Embed:
+    """The embed script of ``site``: one IIFE called with the config and the CSS."""
+    config = json.dumps(site_payload(site, languages), ensure_ascii=False, separators=(",", ":"))
+    function, css = code()
+    body = f"{function}({config},{json.dumps(css, ensure_ascii=False)});\n".encode()
+    digest = hashlib.sha256(body).hexdigest()
+    integrity = "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode()
+    return Embed(body, digest, integrity, gzip.compress(body, 9, mtime=0))
+
+
+def pinned_url(site: Site) -> tuple[str, str]:
+    """``(url, integrity)`` of the pinned variant: valid until the script or config changes."""
+    embed = build(site)
+    url = url_for("embed.pinned", key=site.key, version=embed.digest[:16], _external=True)
+    return url, embed.integrity
+
+
+def script_tags(site: Site) -> tuple[str, str]:
+    """The two ways to embed ``site``: the plain tag and the pinned one with SRI."""
+    url = url_for("embed.script", key=site.key, _external=True)
+    pinned, integrity = pinned_url(site)
+    return (
+        f'<script src="{url}" defer></script>',
+        f'<script src="{pinned}" integrity="{integrity}" crossorigin="anonymous" defer></script>',
+    )
