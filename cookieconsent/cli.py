@@ -175,4 +175,7 @@ def init_app(app: Flask) -> None:
     for command in (sites_cli, policies_cli, translate_cli, demo_command):
         app.cli.add_command(command)
     forms_cli.init_app(app)
+    from .ledger_cli import ledger_cli
+
+    app.cli.add_command(ledger_cli)
     admin_commands.init_app(app)
