@@ -81,7 +81,7 @@ def no_store(response):
 
 @bp.context_processor
 def console_context():
-    return {"operator": g.get("operator"), "action_form": ActionForm}
+    return {"operator": g.get("operator")}
 
 
 def admin_required(view):
@@ -123,6 +123,8 @@ def login():
             return render_template("admin/login.html", form=form), 401
         # A fresh session on login, so an id planted before it is worth nothing.
         session.clear()
+        # The CSRF token went with the old session; forget the copy cached for this request.
+        g.pop("csrf_token", None)
         session["operator_id"] = operator.id
         audit.record("login", operator=operator)
         db.session.commit()

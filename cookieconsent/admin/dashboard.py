@@ -11,7 +11,7 @@ from ..models import ConsentEvent
 from ..models.types import utcnow
 from . import bp, charts, stats
 from .auth import site_or_404
-from .labels import action_label, category_label, language_label, method_label
+from .labels import category_label, language_label, method_label
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -73,5 +73,4 @@ def dashboard(key):
         methods=charts.count_bars([(method_label(v), n, f"{n}") for v, n, _a in methods]),
         language_rows=languages,
         method_rows=methods,
-        action_label=action_label,
     )

@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..config import LANGUAGES
@@ -26,6 +27,11 @@ from ..models.operator import ROLES
 from ..sites import KEY_PATTERN
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """``(value, label)`` pairs as the choices WTForms wants."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -53,11 +59,11 @@ class SiteForm(FlaskForm):
         validators=[DataRequired()],
     )
     languages = MultiCheckboxField(
-        _l("Languages"), choices=[(lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES],
+        _l("Languages"), choices=choices((lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES),
         validators=[DataRequired()],
     )
     default_language = SelectField(
-        _l("Default language"), choices=[(lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES]
+        _l("Default language"), choices=choices((lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES)
     )
     consent_lifetime_days = IntegerField(
         _l("Consent lifetime, days"), default=365, validators=[NumberRange(1, 3650)]
@@ -91,7 +97,7 @@ class ServiceForm(FlaskForm):
         validators=[DataRequired(), Regexp(KEY_PATTERN, message=_l("Lowercase letters, digits and dashes."))],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    category = SelectField(_l("Category"), choices=[(c, c) for c in CATEGORIES])
+    category = SelectField(_l("Category"), choices=choices((c, c) for c in CATEGORIES))
     provider = StringField(_l("Provider"), validators=[Optional(), Length(max=200)])
     cookies = StringField(_l("Cookies"), description=_l("Comma-separated; _ym_* matches a prefix"))
     storage_keys = StringField(_l("localStorage keys"), description=_l("Comma-separated"))
@@ -130,7 +136,7 @@ class PublishForm(FlaskForm):
 class OperatorForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
-    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
+    role = SelectField(_l("Role"), choices=choices((r, r) for r in ROLES))
     sites = MultiCheckboxField(_l("Sites (for a viewer)"), coerce=int)
 
 
@@ -150,8 +156,8 @@ class LogFilterForm(FlaskForm):
     consent_id = StringField(
         _l("Consent id"), validators=[Optional(), Regexp(r"^[0-9a-f]{32}$", message=_l("Not a consent id."))]
     )
-    event_type = SelectField(_l("Event"), choices=[("", "—")] + [(e, e) for e in EVENT_TYPES], validators=[Optional()])
-    method = SelectField(_l("Method"), choices=[("", "—")] + [(m, m) for m in METHODS], validators=[Optional()])
+    event_type = SelectField(_l("Event"), choices=choices([("", "—")] + [(e, e) for e in EVENT_TYPES]), validators=[Optional()])
+    method = SelectField(_l("Method"), choices=choices([("", "—")] + [(m, m) for m in METHODS]), validators=[Optional()])
     phone = StringField(_l("Subject's phone"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("Subject's e-mail"), validators=[Optional(), Length(max=254)])
 

@@ -58,12 +58,6 @@ def language_label(value) -> str:
     return _label(LANGUAGES, value)
 
 
-@bp.context_processor
-def labels():
-    return {
-        "action_label": action_label,
-        "method_label": method_label,
-        "event_label": event_label,
-        "category_label": category_label,
-        "language_label": language_label,
-    }
+for _function in (action_label, method_label, event_label, category_label, language_label):
+    # Globals, not context: the chart and form macros are imported without context.
+    bp.add_app_template_global(_function)

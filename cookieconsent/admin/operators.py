@@ -11,13 +11,14 @@ from ..extensions import db
 from ..models import ApiToken, AuditEntry, Operator, Site
 from . import accounts, audit, bp
 from .auth import admin_required
-from .forms import ActionForm, OperatorForm, TokenForm
+from .forms import ActionForm, OperatorForm, TokenForm, choices
 
 AUDIT_PAGE = 100
 
 
 def _site_choices():
-    return [(s.id, f"{s.key} — {s.name}") for s in db.session.scalars(select(Site).order_by(Site.key))]
+    sites = db.session.scalars(select(Site).order_by(Site.key))
+    return choices((s.id, f"{s.key} — {s.name}") for s in sites)
 
 
 @bp.route("/operators", methods=["GET", "POST"])
@@ -64,7 +65,7 @@ def operator_toggle(operator_id):
 def token_list():
     """Bearer tokens for the export API; a new token is shown once."""
     form = TokenForm()
-    form.site.choices = [(0, _("Every site"))] + _site_choices()
+    form.site.choices = choices([(0, _("Every site"))]) + _site_choices()
     created = None
     if form.validate_on_submit():
         site = db.session.get(Site, form.site.data) if form.site.data else None
@@ -72,7 +73,7 @@ def token_list():
         audit.record("token.create", site=site, target=f"{record.name} ({record.prefix}…)")
         db.session.commit()
         form = TokenForm(formdata=None)
-        form.site.choices = [(0, _("Every site"))] + _site_choices()
+        form.site.choices = choices([(0, _("Every site"))]) + _site_choices()
     tokens = db.session.scalars(select(ApiToken).order_by(ApiToken.id.desc())).all()
     return render_template("admin/tokens.html", tokens=tokens, form=form, created=created)
 

@@ -82,7 +82,7 @@ def subject_search(key):
         grouped.setdefault(event.consent_id, []).append(event)
     return render_template(
         "admin/subjects.html", site=site, form=form, searched=events is not None,
-        grouped=grouped, action_form=ActionForm(),
+        grouped=grouped,
     )
 
 
