@@ -233,18 +233,25 @@ def document_url(site: Site, version: PolicyVersion, language: str) -> str:
 
 
 def form_config(site: Site) -> dict | None:
-    """What the embed script needs to guard the site's forms; None without a document."""
-    version = in_force(site)
-    if version is None:
-        return None
-    return {
-        "forms": list(site.forms or []),
-        "document": {
-            "version": version.number,
-            "urls": {t.language: document_url(site, version, t.language) for t in version.texts},
-        },
-    }
+    """What the embed script needs to guard the site's forms; None without a document.
 
+    ``url`` ends with a slash: the script appends the page's language.
+    """
+    version = in_force(site)
+    if version is None or not site.forms:
+        return None
+    url = document_url(site, version, site.default_language)
+    return {"ids": list(site.forms), "version": version.number, "url": url.rsplit("/", 1)[0] + "/"}
+
+
+def _register_embed_config() -> None:
+    # The embed payload collects extra config sections through hooks; forms are one.
+    from .embed import payload
+
+    payload.CONFIG_HOOKS["forms"] = form_config
+
+
+_register_embed_config()
 
 
 # --- The demo site -------------------------------------------------------------------------
