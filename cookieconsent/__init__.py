@@ -24,10 +24,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    from . import database, i18n
+    from . import database, i18n, ledger
 
     db.init_app(app)
     database.init_app(app)
+    ledger.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)

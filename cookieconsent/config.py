@@ -22,6 +22,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "LOGIN_RATE_LIMIT": ("10 per minute", "Limit on operator login attempts per client IP."),
     "SESSION_SECURE": (None, "Secure session cookie; default: on in production."),
     "DB_TIMEOUT": ("1", "Seconds to wait for the database before answering 503."),
+    "LEDGER_KEYS": (
+        None,
+        "Path of the ledger keyring (seals and checkpoint keys); default: "
+        "instance/ledger_keys.json, created on first use. Copy it to every host.",
+    ),
 }
 #: Read by the test suite, not by the server.
 IGNORED = {"TEST_DATABASE_URL"}
@@ -70,6 +75,7 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
         "PROXY_COUNT": int(get("PROXY_COUNT")),
         "RATE_LIMIT": get("RATE_LIMIT"),
         "LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT"),
+        "LEDGER_KEYS": get("LEDGER_KEYS"),
         "SESSION_COOKIE_SECURE": env == "production" if secure is None else secure == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import select
 
-from . import policies, receipts
+from . import ledger, policies, receipts
 from .errors import APIError
 from .extensions import db
 from .models import ConsentEvent, Site
@@ -31,9 +31,11 @@ def clip_user_agent(user_agent: str | None) -> str | None:
 
 
 def append(event: ConsentEvent) -> ConsentEvent:
-    """Add one event to the log. Events are never updated in place, only appended."""
+    """Add one event to the log, sealed for the ledger. Events are only ever appended."""
+    ledger.seal(event)
     db.session.add(event)
     db.session.flush()
+    ledger.mark_appended()
     return event
 
 

@@ -59,6 +59,12 @@ class ConsentEvent(db.Model):
     purge_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Set when personal data was erased (retention or a subject's request).
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Ledger (see ``cookieconsent.ledger``): a salted digest of the ERASABLE values, so the
+    #: seal commits to them and still verifies once they are erased; the id of the ledger key
+    #: and the keyed hash (HMAC-SHA256) over the row's canonical form.
+    pii_digest: Mapped[str | None] = mapped_column(String(64))
+    seal_key: Mapped[str | None] = mapped_column(String(32))
+    seal: Mapped[str | None] = mapped_column(String(64))
 
     site: Mapped[Site] = relationship()
     policy_version: Mapped[PolicyVersion | None] = relationship()
