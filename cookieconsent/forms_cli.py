@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -53,7 +53,8 @@ def publish_document(key, details, effective):
     db.session.commit()
     click.echo(f"Published consent document version {version.number} of {key}.")
     for text in version.texts:
-        click.echo(f"{text.language}\t{text.sha256}\t{documents.document_url(site, version, text.language)}")
+        url = _external(documents.document_url, site, version, text.language)
+        click.echo(f"{text.language}\t{text.sha256}\t{url}")
 
 
 @forms_cli.command("show-document")
@@ -92,6 +93,13 @@ def receipt_keys(key):
     click.echo(json.dumps(signing_secrets(_site(key))))
     click.echo("Keep these secret: they sign the site's receipts. Print them again after "
                "`flask sites rotate-key`.", err=True)
+
+
+def _external(build, *args):
+    """Build an external URL from the CLI, where there is no request to take the host from."""
+    base = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
+    with current_app.test_request_context(base_url=base):
+        return build(*args)
 
 
 def _subject_options(command):

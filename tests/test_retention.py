@@ -148,8 +148,9 @@ def test_two_purges_at_once_erase_each_event_exactly_once(app, make_event):
 
 
 def test_erased_form_receipt_no_longer_verifies(client, site):
-    from cookieconsent import documents
     from test_forms import DETAILS
+
+    from cookieconsent import documents
 
     version = documents.publish(site, DETAILS)
     db.session.commit()

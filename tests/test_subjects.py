@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from test_forms import DETAILS
 
 from cookieconsent import documents, subjects
 from cookieconsent.extensions import db
 from cookieconsent.models import ConsentEvent
-
-from test_forms import DETAILS
 
 PHONES = [
     # (typed by the visitor, E.164)
@@ -58,7 +57,8 @@ def test_email_is_lower_cased(typed, normal):
     assert subjects.normalize_email(typed) == normal
 
 
-@pytest.mark.parametrize("typed", ["", "aigerim", "a@b", "a b@c.kz", "a@@b.kz", "x" * 250 + "@a.kz"])
+@pytest.mark.parametrize("typed", ["", "aigerim", "a@b", "a b@c.kz", "a@@b.kz",
+                                   "x" * 250 + "@a.kz"])
 def test_malformed_email_is_refused(typed):
     with pytest.raises(subjects.InvalidSubject) as error:
         subjects.normalize_email(typed)

@@ -1,10 +1,10 @@
 """The personal-data consent document, as the checkbox of a form links it."""
 
 from flask import abort, redirect, render_template
-from flask_babel import get_locale
 
 from .. import documents
 from ..config import LANGUAGES
+from ..i18n import select_locale
 from ..sites import get_site
 from . import bp
 
@@ -33,7 +33,7 @@ def current_consent_document(key):
     version = documents.in_force(site)
     if version is None:
         abort(404)
-    language = str(get_locale())
+    language = select_locale()
     if language not in LANGUAGES or version.text_for(language) is None:
         language = site.default_language
     return redirect(documents.document_url(site, version, language), 302)
