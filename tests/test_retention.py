@@ -160,3 +160,24 @@ def test_erased_form_receipt_no_longer_verifies(client, site):
     retention.purge(NOW + timedelta(days=3 * 365 + 1))
     verified = client.post("/api/v1/receipts/verify", json={"receipt": answer["receipt"]})
     assert verified.get_json() == {"valid": False, "reason": "erased"}
+
+
+def test_ledger_still_verifies_after_purge_and_erasure(client, site, consent_body, runner):
+    from test_forms import DETAILS
+
+    from cookieconsent import documents, subjects
+
+    version = documents.publish(site, DETAILS)
+    db.session.commit()
+    client.post("/api/v1/consents", json=consent_body())
+    for phone in ("87012345678", "87770001122"):
+        response = client.post("/api/v1/form-consents", json={
+            "site": "shop", "form": "feedback", "document_version": version.number,
+            "language": "ru", "agreed": True, "subject": {"phone": phone}})
+        assert response.status_code == 201
+    subjects.erase_for_subject(site, phone="87012345678")
+    db.session.commit()
+    run = retention.purge(NOW + timedelta(days=3 * 365 + 1))
+    assert run.erased_form == 1
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 0, result.output
