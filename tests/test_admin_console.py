@@ -1,0 +1,339 @@
+"""The console's pages: sites, policy versions, dashboard, log, proofs, subjects, audit."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from admin_helpers import PASSWORD, bulk_events, login
+from cookieconsent import policies, subjects
+from cookieconsent.admin import accounts
+from cookieconsent.extensions import db
+from cookieconsent.models import AuditEntry, ConsentEvent, PolicyVersion, Site
+from cookieconsent.models.policy import ImmutableError
+from cookieconsent.models.types import utcnow
+
+
+@pytest.fixture
+def admin_client(app, client):
+    accounts.create_operator("boss@shop.kz", PASSWORD, "admin")
+    db.session.commit()
+    login(client, "boss@shop.kz")
+    return client
+
+
+@pytest.fixture
+def recorded(client, site, consent_body):
+    """A consent recorded through the public API, the way a visitor's banner does it."""
+
+    def record(ua="Mozilla/5.0", **overrides):
+        response = client.post("/api/v1/consents", json=consent_body(**overrides),
+                               headers={"Origin": "https://shop.example.kz", "User-Agent": ua})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return record
+
+
+def audit_actions():
+    return db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+
+
+SITE_FORM = {
+    "key": "bazar", "name": "Bazar", "origins": "https://Bazar.kz/shop\nhttps://www.bazar.kz",
+    "languages": ["kk", "ru"], "default_language": "kk", "consent_lifetime_days": "180",
+    "proof_retention_days": "1095", "form_retention_days": "1095",
+    "metrika_counter_id": "12345678", "metrika_clickmap": "y", "google_consent_mode": "y",
+}
+
+
+def test_create_a_site_through_the_form(admin_client):
+    response = admin_client.post("/admin/sites/new", data=SITE_FORM)
+    assert response.status_code == 302
+    site = db.session.scalar(select(Site).where(Site.key == "bazar"))
+    assert site.origins == ["https://bazar.kz", "https://www.bazar.kz"]
+    assert site.languages == ["kk", "ru"] and site.default_language == "kk"
+    assert site.consent_lifetime_days == 180 and site.google_consent_mode
+    assert site.metrika_counter_id == 12345678 and site.metrika_options["clickmap"]
+    assert not site.metrika_options["webvisor"]
+    assert [s.key for s in site.services] == ["yandex-metrika"]
+    page = admin_client.get("/admin/sites/bazar").get_data(as_text=True)
+    assert "&lt;script src=&#34;http://localhost/embed/bazar.js&#34; defer&gt;&lt;/script&gt;" in page
+    assert "site.create" in audit_actions()
+
+
+@pytest.mark.parametrize("field,value", [
+    ("origins", "ftp://bazar.kz"),
+    ("key", "Bad Key!"),
+    ("default_language", "en"),
+    ("consent_lifetime_days", "0"),
+    ("metrika_counter_id", "abc"),
+    ("name", ""),
+])
+def test_a_bad_site_form_names_the_field_and_saves_nothing(admin_client, field, value):
+    response = admin_client.post("/admin/sites/new", data=SITE_FORM | {field: value})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert set(re.findall(r'id="(\w+)-error"', page)) == {field}
+    assert db.session.scalar(select(func.count()).select_from(Site)) == 0
+
+
+def test_edit_a_site_and_declare_a_service(admin_client, site):
+    data = SITE_FORM | {"name": "Shop 2", "origins": "https://shop.example.kz",
+                        "languages": ["kk", "ru", "en"], "metrika_counter_id": ""}
+    del data["key"]
+    assert admin_client.post("/admin/sites/shop/edit", data=data).status_code == 302
+    assert site.name == "Shop 2" and site.metrika_counter_id is None
+    admin_client.post("/admin/sites/shop/services", data={
+        "key": "youtube", "name": "YouTube", "category": "functional",
+        "provider": "Google", "cookies": "VISITOR_INFO1_LIVE, YSC", "storage_keys": ""})
+    service = next(s for s in site.services if s.key == "youtube")
+    assert service.cookies == ["VISITOR_INFO1_LIVE", "YSC"]
+    admin_client.post(f"/admin/sites/shop/services/{service.id}/delete")
+    db.session.refresh(site)
+    assert "youtube" not in [s.key for s in site.services]
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "site.update")).all()
+    assert entries[0].details["name"] == ["Shop", "Shop 2"]
+
+
+def test_rotate_the_signing_key_keeps_old_receipts_valid(admin_client, site, recorded):
+    receipt = recorded()["receipt"]
+    admin_client.post("/admin/sites/shop/rotate-key")
+    db.session.refresh(site)
+    assert len(site.keys) == 2 and site.keys[0].retired_at is not None
+    verdict = admin_client.post("/api/v1/receipts/verify", json={"receipt": receipt}).get_json()
+    assert verdict["valid"]
+    assert "site.rotate_key" in audit_actions()
+
+
+def policy_form(site, body="Жаңа саясат", **extra):
+    data = {f"body_{lang}": f"{body} ({lang})\nLine two" for lang in site.languages}
+    data |= {f"title_{lang}": f"Policy {lang}" for lang in site.languages}
+    return data | extra
+
+
+def test_publish_a_significant_version_raises_the_revision(admin_client, site):
+    response = admin_client.post("/admin/sites/shop/policies/new",
+                                 data=policy_form(site, significant="y", changes_ru="Добавили"))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/sites/shop/policies/2")
+    draft = admin_client.get("/admin/sites/shop/policies/2").get_data(as_text=True)
+    assert "Cookie policy of shop (kk)." in draft  # the diff against version 1
+    assert policies.current_revision(site) == 1
+    admin_client.post("/admin/sites/shop/policies/2/publish", data={})
+    assert policies.current_revision(site) == 2
+    page = admin_client.get("/admin/sites/shop").get_data(as_text=True)
+    assert re.search(r"data-revision>2<", page)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "policy.publish"))
+    assert entry.details["revision"] == 2 and entry.actor == "boss@shop.kz"
+
+
+def test_a_minor_version_keeps_the_revision(admin_client, site):
+    admin_client.post("/admin/sites/shop/policies/new", data=policy_form(site))
+    admin_client.post("/admin/sites/shop/policies/2/publish", data={})
+    assert policies.current_revision(site) == 1
+    assert policies.in_force(site).number == 2
+
+
+def test_a_scheduled_version_takes_effect_later(admin_client, site):
+    admin_client.post("/admin/sites/shop/policies/new", data=policy_form(site, significant="y"))
+    later = (utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    admin_client.post("/admin/sites/shop/policies/2/publish", data={"effective_at": later})
+    assert policies.current_revision(site) == 1
+    assert policies.in_force(site, at=utcnow() + timedelta(days=4)).revision == 2
+    assert "badge scheduled" in admin_client.get("/admin/sites/shop/policies").get_data(as_text=True)
+
+
+def test_a_published_version_can_never_change(admin_client, site):
+    assert admin_client.get("/admin/sites/shop/policies/1/edit").status_code == 409
+    assert admin_client.post("/admin/sites/shop/policies/1/edit",
+                             data=policy_form(site)).status_code == 409
+    assert admin_client.post("/admin/sites/shop/policies/1/delete").status_code == 409
+    assert admin_client.post("/admin/sites/shop/policies/1/publish").status_code == 302
+    version = db.session.scalar(select(PolicyVersion))
+    assert version.texts[0].body.startswith("Cookie policy")
+    version.texts[0].body = "changed"
+    with pytest.raises(ImmutableError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_a_draft_can_be_edited_and_its_diff_is_escaped(admin_client, site):
+    admin_client.post("/admin/sites/shop/policies/new", data=policy_form(site))
+    admin_client.post("/admin/sites/shop/policies/2/edit",
+                      data=policy_form(site, body="<script>alert(1)</script>"))
+    page = admin_client.get("/admin/sites/shop/policies/2").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert '<span class="add">+ &lt;script&gt;alert(1)&lt;/script&gt; (kk)</span>' in page
+    assert '<span class="del">- Cookie policy of shop (kk).</span>' in page
+
+
+def test_dashboard_counts_and_draws_svg_without_scripts(admin_client, site):
+    start = utcnow().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=2)
+    bulk_events(site, 30, start=start)
+    page = admin_client.get("/admin/sites/shop/dashboard").get_data(as_text=True)
+    assert "<script" not in page
+    assert page.count("<svg") == 4
+    assert re.search(r"<strong>30</strong>", page)
+    # accept_all (10) and every second custom (5 of 10) granted analytics: 15 of 30.
+    assert re.search(r"50\xa0?%", page)
+    assert "Қазақша" in page and "English" in page
+
+
+def test_dashboard_period_excludes_other_days(admin_client, site):
+    bulk_events(site, 5, start=utcnow() - timedelta(days=100))
+    page = admin_client.get("/admin/sites/shop/dashboard").get_data(as_text=True)
+    assert re.search(r"<strong>0</strong>", page)
+    old = (utcnow() - timedelta(days=100)).date().isoformat()
+    page = admin_client.get(f"/admin/sites/shop/dashboard?from={old}&to={old}").get_data(as_text=True)
+    assert re.search(r"<strong>5</strong>", page)
+
+
+def test_log_filters_by_consent_id_and_pages(admin_client, site):
+    rows = bulk_events(site, 120)
+    first = admin_client.get("/admin/sites/shop/log").get_data(as_text=True)
+    assert first.count('href="/admin/sites/shop/consents/') == 50
+    assert rows[-1]["consent_id"] in first and rows[0]["consent_id"] not in first
+    older = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = admin_client.get(older).get_data(as_text=True)
+    assert rows[-51]["consent_id"] in second and rows[-1]["consent_id"] not in second
+    newer = re.search(r'href="([^"]+)" rel="prev"', second).group(1).replace("&amp;", "&")
+    assert rows[-1]["consent_id"] in admin_client.get(newer).get_data(as_text=True)
+    wanted = rows[7]["consent_id"]
+    found = admin_client.get(f"/admin/sites/shop/log?consent_id={wanted}").get_data(as_text=True)
+    assert found.count('href="/admin/sites/shop/consents/') == 1 and wanted in found
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("event_type=withdrawn", 0), ("method=preferences", 60), ("method=banner", 60),
+    ("from=2026-01-01&to=2026-01-01", 50), ("consent_id=nothex", 0),
+])
+def test_log_filters(admin_client, site, query, expected):
+    bulk_events(site, 120)
+    page = admin_client.get(f"/admin/sites/shop/log?{query}").get_data(as_text=True)
+    assert page.count('href="/admin/sites/shop/consents/') == min(expected, 50)
+
+
+def test_log_finds_a_subject_by_phone_through_the_hash(admin_client, site):
+    hashes = subjects.subject_hashes(site, phone="+7 701 234 56 78")
+    rows = bulk_events(site, 3, kind="form", form_id="feedback", subject_hashes=hashes)
+    bulk_events(site, 5)
+    page = admin_client.get("/admin/sites/shop/log?phone=8 (701) 234-56-78").get_data(as_text=True)
+    assert page.count('href="/admin/sites/shop/consents/') == 3
+    assert rows[0]["consent_id"] in page
+    bad = admin_client.get("/admin/sites/shop/log?phone=12").get_data(as_text=True)
+    assert bad.count('href="/admin/sites/shop/consents/') == 0 and 'class="error"' in bad
+
+
+def test_proof_shows_every_field_the_text_and_a_verifying_receipt(admin_client, site, recorded):
+    answer = recorded(url="https://shop.example.kz/<b>x</b>\"><script>alert(1)</script>",
+                      ua="<img src=x onerror=alert(1)>")
+    page = admin_client.get(f"/admin/sites/shop/consents/{answer['consent_id']}").get_data(as_text=True)
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert 'data-receipt-verifies="true"' in page
+    assert answer["receipt"] in page
+    assert "Cookie policy of shop (kk)." in page
+    event = db.session.scalar(select(ConsentEvent))
+    for value in (event.consent_id, event.policy_sha256, event.ip, str(event.id)):
+        assert value in page
+    proof = admin_client.get(f"/admin/sites/shop/consents/{answer['consent_id']}/proof.json")
+    document = proof.get_json()
+    assert document["events"][0]["receipt"] == answer["receipt"]
+    assert document["events"][0]["policy_text"]["matches"] is True
+    assert "export" in audit_actions()
+
+
+def test_proof_of_an_unknown_consent_is_404(admin_client, site):
+    assert admin_client.get(f"/admin/sites/shop/consents/{'a' * 32}").status_code == 404
+
+
+def test_withdraw_and_erase_on_a_subjects_request(admin_client, site, recorded):
+    consent_id = recorded()["consent_id"]
+    admin_client.post(f"/admin/sites/shop/consents/{consent_id}/withdraw")
+    events = db.session.scalars(select(ConsentEvent).order_by(ConsentEvent.id)).all()
+    assert [e.event_type for e in events] == ["given", "withdrawn"]
+    assert events[1].method == "operator" and not events[1].choices["analytics"]
+    admin_client.post(f"/admin/sites/shop/consents/{consent_id}/erase")
+    for event in db.session.scalars(select(ConsentEvent)):
+        db.session.refresh(event)
+        assert event.erased_at is not None and event.ip is None and event.user_agent is None
+    assert db.session.scalar(select(func.count()).select_from(ConsentEvent)) == 2
+    page = admin_client.get(f"/admin/sites/shop/consents/{consent_id}").get_data(as_text=True)
+    assert "consent_id" not in page or consent_id in page
+    assert {"consent.withdraw", "consent.erase"} <= set(audit_actions())
+
+
+def test_access_request_exports_everything_held_about_a_subject(admin_client, site):
+    hashes = subjects.subject_hashes(site, email="Aigerim@Mail.kz")
+    rows = bulk_events(site, 2, kind="form", form_id="feedback", subject_hashes=hashes)
+    page = admin_client.get("/admin/sites/shop/subjects?email=aigerim@mail.kz").get_data(as_text=True)
+    assert rows[0]["consent_id"] in page and rows[1]["consent_id"] in page
+    response = admin_client.get("/admin/sites/shop/subjects/export.json?email=aigerim@mail.kz")
+    document = response.get_json()
+    assert set(document["consents"]) == {r["consent_id"] for r in rows}
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "subject.access"))
+    assert "aigerim" not in (entry.target or "") and entry.target.startswith("subject:")
+    nothing = admin_client.get("/admin/sites/shop/subjects?phone=87770000000").get_data(as_text=True)
+    assert "Nothing is held" in nothing or "сақталмаған" in nothing or "не хранится" in nothing
+
+
+def test_every_operator_action_reaches_the_audit_trail(admin_client, site, recorded):
+    consent_id = recorded()["consent_id"]
+    admin_client.post("/admin/sites/shop/policies/new", data=policy_form(site, significant="y"))
+    admin_client.post("/admin/sites/shop/policies/2/publish")
+    admin_client.get("/admin/sites/shop/export.csv").get_data()
+    admin_client.post(f"/admin/sites/shop/consents/{consent_id}/withdraw")
+    admin_client.post(f"/admin/sites/shop/consents/{consent_id}/erase")
+    admin_client.post("/admin/sites/shop/rotate-key")
+    admin_client.post("/admin/tokens", data={"name": "backup", "site": "0"})
+    admin_client.post("/admin/operators", data={"email": "v@shop.kz", "password": PASSWORD,
+                                                "role": "viewer", "sites": [str(site.id)]})
+    actions = set(audit_actions())
+    assert {"policy.publish", "export", "consent.withdraw", "consent.erase", "site.rotate_key",
+            "token.create", "operator.create"} <= actions
+    page = admin_client.get("/admin/audit").get_data(as_text=True)
+    for action in ("policy.publish", "export", "consent.withdraw", "consent.erase",
+                   "site.rotate_key"):
+        assert f'data-action="{action}"' in page
+    assert "boss@shop.kz" in page
+    only = admin_client.get("/admin/audit?action=export").get_data(as_text=True)
+    assert 'data-action="export"' in only and 'data-action="policy.publish"' not in only
+
+
+def test_tokens_are_shown_once_and_can_be_revoked(admin_client, site):
+    page = admin_client.post("/admin/tokens", data={"name": "nightly", "site": str(site.id)})
+    token = re.search(r'value="(cc_[^"]+)" data-new-token', page.get_data(as_text=True)).group(1)
+    assert accounts.check_token(token).site_id == site.id
+    listing = admin_client.get("/admin/tokens").get_data(as_text=True)
+    assert token not in listing and token[:10] in listing
+    record = accounts.check_token(token)
+    admin_client.post(f"/admin/tokens/{record.id}/revoke")
+    assert accounts.check_token(token) is None
+
+
+def test_operators_added_in_the_console_can_log_in(admin_client, app, site):
+    admin_client.post("/admin/operators", data={"email": "viewer@shop.kz", "password": PASSWORD,
+                                                "role": "viewer", "sites": [str(site.id)]})
+    operator = accounts.find_operator("viewer@shop.kz")
+    assert operator.role == "viewer" and [s.key for s in operator.sites] == ["shop"]
+    other = app.test_client()
+    assert login(other, "viewer@shop.kz").status_code == 302
+    short = admin_client.post("/admin/operators", data={"email": "x@shop.kz", "password": "short",
+                                                        "role": "admin"})
+    assert short.status_code == 200 and accounts.find_operator("x@shop.kz") is None
+
+
+def test_retention_runs_are_visible(admin_client, site):
+    bulk_events(site, 3, purge_after=utcnow() - timedelta(days=1))
+    admin_client.post("/admin/retention/purge")
+    page = admin_client.get("/admin/retention").get_data(as_text=True)
+    assert "<td>3</td>" in page and "console" in page
+    assert "retention.purge" in audit_actions()
+
+
+@pytest.mark.parametrize("lang,text", [("kk", "Сайттар"), ("ru", "Сайты"), ("en", "Sites")])
+def test_console_is_translated(admin_client, lang, text):
+    page = admin_client.get(f"/admin/?lang={lang}").get_data(as_text=True)
+    assert f"<h1>{text}</h1>" in page
