@@ -94,3 +94,6 @@ def page():
     if site is None:
         abort(404, "Run `flask --app wsgi demo` to create the demo site.")
     return render_template("demo.html", site=site)
+
+
+from . import demo_feedback  # noqa: E402,F401  (the demo form's backend registers on bp)

@@ -139,3 +139,19 @@ def test_online_verification_reports_an_unreachable_server(form_receipt):
     with pytest.raises(consent_client.ReceiptError) as error:
         consent_client.verify_online(receipt, "http://127.0.0.1:9", timeout=2)
     assert (error.value.reason, error.value.status) == ("unavailable", 503)
+
+
+def test_demo_backend_accepts_only_a_valid_feedback_receipt(runner, client):
+    from cookieconsent.sites import get_site
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    version = documents.in_force(get_site("demo"))
+    answer = client.post("/api/v1/form-consents", json={
+        "site": "demo", "form": "feedback", "document_version": version.number,
+        "language": "ru", "agreed": True, "subject": {"phone": "87012345678"}}).get_json()
+    thanks = client.post("/demo/feedback", data={"name": "Айгерим",
+                                                 "consent_receipt": answer["receipt"]})
+    assert thanks.status_code == 200
+    assert answer["consent_id"] in thanks.get_data(as_text=True)
+    assert client.post("/demo/feedback", data={"name": "Айгерим"}).status_code == 400
+    assert client.post("/demo/feedback", data={"consent_receipt": "x.y"}).status_code == 403
