@@ -135,13 +135,13 @@ def export_command(site_key, start, end, fmt, output):
     db.session.commit()
     rows = exporter.records(site, flt)
     writer = {"csv": exporter.write_csv, "jsonl": exporter.write_jsonl}[fmt]
-    with click.open_file(output, "w", encoding="utf-8", newline="") as out:
-        if output == "-":
-            for chunk in writer(rows):
-                out.write(chunk)
-            return
-        stderr = click.get_text_stream("stderr")
-        with click.progressbar(length=total, label=f"Exporting {site.key}", file=stderr) as bar:
+    if output == "-":
+        for chunk in writer(rows):
+            click.echo(chunk, nl=False)
+        return
+    # newline="": the CSV writer ends its lines itself (CRLF, as RFC 4180 asks).
+    with open(output, "w", encoding="utf-8", newline="") as out:
+        with click.progressbar(length=total, label=f"Exporting {site.key}") as bar:
             for chunk in writer(_counted(rows, bar)):
                 out.write(chunk)
     click.echo(f"Wrote {total} events to {output}.", err=True)
