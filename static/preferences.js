@@ -78,18 +78,16 @@
     }
   }
 
+  /** A date in the page language: CLDR month names and the translators' order. */
   function formatTime(iso, withTime = true) {
     const date = new Date(iso);
-    const options = withTime ? { dateStyle: "long", timeStyle: "short" } : { dateStyle: "long" };
-    try {
-      if (Intl.DateTimeFormat.supportedLocalesOf([language]).length) {
-        return new Intl.DateTimeFormat(language, options).format(date);
-      }
-    } catch (error) {
-      /* fall through to ISO */
-    }
-    const text = date.toISOString();
-    return withTime ? `${text.slice(0, 10)} ${text.slice(11, 16)} UTC` : text.slice(0, 10);
+    const text = texts.dateFormat
+      .replace("{day}", String(date.getDate()))
+      .replace("{month}", texts.months[date.getMonth()])
+      .replace("{year}", String(date.getFullYear()));
+    if (!withTime) return text;
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${text}, ${pad(date.getHours())}:${pad(date.getMinutes())}`;
   }
 
   function element(tag, text, className) {
@@ -145,7 +143,7 @@
     }
     if (current.kind === "cookie") {
       const granted = element("ul", undefined, "granted");
-      for (const [key, name] of Object.entries(texts.categories)) {
+      for (const [key, name] of texts.categories) {
         const on = Boolean(event.choices[key]);
         const item = element("li", `${name}: ${on ? texts.allowed : texts.refused}`);
         item.dataset.category = key;

@@ -6,8 +6,9 @@ banner's catalog entries of the same English text.
 
 from __future__ import annotations
 
+from babel.dates import get_month_names
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
-from flask_babel import pgettext
 
 from ..models import Site
 
@@ -56,11 +57,17 @@ def category_texts(site: Site) -> list[dict]:
 def script_texts() -> dict:
     """Everything ``static/preferences.js`` may say, in the page's language.
 
-    ``{number}`` and ``{date}`` are filled in by the script.
+    ``{number}``, ``{date}``, ``{day}``, ``{month}`` and ``{year}`` are filled in by the
+    script.
     """
-    names = {key: title for key, (title, _description) in _categories().items()}
+    # Chromium's own Kazakh date data lacks month names, so the page formats dates itself
+    # from CLDR's names (Babel), in the order the translators give.
+    months = get_month_names("wide", context="format", locale=get_locale())
     return {
-        "categories": names,
+        # A list, not a dict, so the banner's order survives the JSON.
+        "categories": [[key, title] for key, (title, _about) in _categories().items()],
+        "months": [months[number] for number in range(1, 13)],
+        "dateFormat": _("{month} {day}, {year}"),
         "status": pgettext("preference page", "Status"),
         "date": pgettext("preference page", "Date"),
         "version": pgettext("preference page", "Policy version"),
