@@ -32,7 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    from . import ratelimit
+
+    ratelimit.configure(app)
     limiter.init_app(app)
 
     from . import admin, api, demo, embed, errors, preferences, security

@@ -110,13 +110,16 @@ def _secret_key(value: str | None, env: str, instance_path: str) -> str:
 
 def _engine_options(url: str, timeout: float) -> dict:
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
+        # sqlite3's timeout is SQLite's busy timeout: how long a writer waits for the lock.
+        return {"connect_args": {"timeout": timeout}}
     if url.startswith("postgresql"):
         return {
             "pool_pre_ping": True,
             "pool_timeout": timeout,
             "connect_args": {
                 "connect_timeout": max(1, int(timeout)),
+                # A peer that stops acknowledging (network cut) fails the socket in time.
+                "tcp_user_timeout": int(timeout * 1000),
                 # A statement stuck on a lock must not hold a worker forever.
                 "options": "-c statement_timeout=15000",
             },

@@ -13,10 +13,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     # WAL lets readers and the writer work at once. With WAL, synchronous=NORMAL keeps every
     # committed transaction across a crash of the process (only power loss can cost the last
     # ones); FULL is the setting that also survives power loss, at one fsync per commit.
+    # The busy timeout comes from COOKIECONSENT_DB_TIMEOUT (sqlite3's ``timeout``), so a
+    # locked database is answered with 503 instead of holding the request.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, render_template, request
 from marshmallow import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -64,27 +65,40 @@ def register(app: Flask) -> None:
         return json_error(422, "Invalid input.", flatten(error.messages))
 
     @app.errorhandler(OperationalError)
-    @app.errorhandler(DBAPIError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
     def database_error(error):
-        db.session.rollback()
-        current_app.logger.error("database unavailable: %s", type(error.orig).__name__)
+        # Down, unreachable, locked or out of connections: nothing was committed, so the
+        # client may simply retry. Only the error's type is logged: messages can quote values.
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.invalidate()
+        current_app.logger.error(
+            "database unavailable: %s", type(getattr(error, "orig", None) or error).__name__
+        )
         response = _error_response(503, "The database is unavailable; try again shortly.")
         response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        response = _error_response(error.code or 500, error.description or error.name)
         if error.code == 429:
-            response.headers["Retry-After"] = str(getattr(error, "retry_after", None) or 60)
+            from .ratelimit import retry_after
+
+            seconds = retry_after()
+            response = _error_response(429, error.description, retry_after=seconds)
+            response.headers["Retry-After"] = str(seconds)
+            return response
+        response = _error_response(error.code or 500, error.description or error.name)
         if error.code == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
 
-def _error_response(status: int, message: str):
+def _error_response(status: int, message: str, **extra):
     if wants_json():
-        response, _ = json_error(status, message)
+        response, _ = json_error(status, message, **extra)
         response.status_code = status
         return response
     return app_page(status, message)

@@ -1,22 +1,72 @@
-"""Response headers that keep pages and the API from being misused."""
+"""Response headers that keep pages, the API and the embed script from being misused.
+
+Every response: ``nosniff``, a referrer policy that never leaks paths to other origins, and
+HSTS when served over https (behind a proxy, set ``COOKIECONSENT_PROXY_COUNT`` so the scheme is
+known). Server pages (admin, preferences, policy texts, errors) get a strict CSP with no
+inline script or style and may not be framed. API answers get a CSP that lets nothing run and
+are never cached when they carry a receipt. The embed script may be loaded by any page (that is
+its job) but only as a script. CORS for the API stays in ``api/cors.py``: each site's origins.
+A view that needs another policy sets its own header; these are only defaults.
+"""
+
+from __future__ import annotations
 
 from flask import Flask, request
 
+PAGE_CSP = "; ".join([
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+])
+#: The demo shop is a host page: it may load Yandex.Metrika once the visitor agrees, exactly
+#: the directives the README asks of a customer's site.
+DEMO_CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self' https://mc.yandex.ru https://mc.yandex.com https://yastatic.net",
+    "img-src 'self' data: https://mc.yandex.ru https://mc.yandex.com",
+    "connect-src 'self' https://mc.yandex.ru https://mc.yandex.com",
+    "frame-src 'self' https:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+])
+API_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+HSTS = "max-age=31536000; includeSubDomains"
+
 
 def init_app(app: Flask) -> None:
-    @app.after_request
-    def harden(response):
-        headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if response.mimetype == "text/html":
-            headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                "script-src 'self'; object-src 'none'; base-uri 'none'; "
-                "form-action 'self'; frame-ancestors 'none'",
-            )
-            headers.setdefault("X-Frame-Options", "DENY")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        return response
+    """Add the security headers to every response."""
+    app.after_request(harden)
+
+
+def harden(response):
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    path = request.path
+    if path.startswith("/embed/") or path.startswith("/static/"):
+        # Loaded by customers' pages on other origins, as scripts and styles only.
+        headers.setdefault("Cross-Origin-Resource-Policy", "cross-origin")
+    elif path.startswith("/api/"):
+        headers.setdefault("Content-Security-Policy", API_CSP)
+        if request.method != "GET" or "/consents" in path or response.status_code >= 400:
+            # Receipts and proofs belong to one visitor: no shared cache may keep them.
+            headers.setdefault("Cache-Control", "no-store")
+    elif response.mimetype == "text/html":
+        csp = DEMO_CSP if request.endpoint == "demo.page" else PAGE_CSP
+        headers.setdefault("Content-Security-Policy", csp)
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if path.startswith("/admin"):
+        headers.setdefault("Cache-Control", "no-store")
+    return response

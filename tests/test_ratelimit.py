@@ -1,0 +1,93 @@
+"""Every public POST is limited per client network: 429, Retry-After and a JSON body."""
+
+from __future__ import annotations
+
+import pytest
+
+REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of its own on the shared Redis
+
+
+def _redis_or_skip():
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    return client
+
+
+@pytest.fixture(params=["memory", "redis"])
+def storage(request):
+    if request.param == "memory":
+        yield "memory://", None
+        return
+    client = _redis_or_skip()
+    client.flushdb()  # counters of an earlier test would count against this one
+    yield REDIS_URL, client
+    client.flushdb()
+
+
+@pytest.fixture
+def app_config(app_config, storage):
+    uri, _ = storage
+    return app_config | {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": uri,
+        "RATE_LIMIT": "3 per minute",
+    }
+
+
+def post(client, path, body, ip="203.0.113.7"):
+    return client.post(path, json=body, environ_base={"REMOTE_ADDR": ip})
+
+
+def test_the_fourth_consent_in_a_minute_gets_429(client, consent_body):
+    answers = [post(client, "/api/v1/consents", consent_body()) for _ in range(4)]
+    assert [a.status_code for a in answers] == [201, 201, 201, 429]
+    limited = answers[-1]
+    assert limited.is_json
+    assert limited.json["error"] and limited.json["fields"] == {}
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert abs(limited.json["retry_after"] - int(limited.headers["Retry-After"])) <= 1
+
+
+def test_another_network_is_not_limited(client, consent_body):
+    for _ in range(4):
+        post(client, "/api/v1/consents", consent_body())
+    assert post(client, "/api/v1/consents", consent_body(), ip="198.51.100.9").status_code == 201
+
+
+def test_one_ipv6_subscriber_counts_as_one_client(client, consent_body):
+    codes = [
+        post(client, "/api/v1/consents", consent_body(), ip=f"2001:db8:1:2::{n}").status_code
+        for n in range(1, 5)
+    ]
+    assert codes == [201, 201, 201, 429]
+
+
+def test_reading_is_not_limited(client, site):
+    codes = {client.get(f"/api/v1/sites/{site.key}/config").status_code for _ in range(6)}
+    assert codes == {200}
+
+
+def test_every_post_route_of_the_api_is_limited(app, client):
+    paths = sorted(
+        rule.rule.replace("<consent_id>", "0" * 32).replace("<key>", "shop")
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.") and "POST" in (rule.methods or ())
+    )
+    assert "/api/v1/consents" in paths and "/api/v1/receipts/verify" in paths
+    for path in paths:
+        codes = [post(client, path, {"nonsense": True}).status_code for _ in range(4)]
+        assert codes[:3] != [429] * 3 and codes[3] == 429, (path, codes)
+
+
+def test_the_stored_key_is_not_the_address(client, consent_body, storage):
+    uri, redis = storage
+    if redis is None:
+        pytest.skip("only Redis keys can be listed from outside")
+    post(client, "/api/v1/consents", consent_body())
+    keys = [k.decode() for k in redis.scan_iter()]
+    assert keys
+    assert not any("203.0.113" in k for k in keys)
