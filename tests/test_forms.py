@@ -142,6 +142,7 @@ BAD_FORM_INPUTS = [
     ("malformed form id", {"form": "../x"}, 422, "form"),
     ("unknown document version", {"document_version": 7}, 422, "document_version"),
     ("document version as string", {"document_version": "1"}, 422, "document_version"),
+    ("document version too big", {"document_version": 2**63}, 422, "document_version"),
     ("malformed phone", {"subject": {"phone": "+7 701 234"}}, 422, "subject.phone"),
     ("phone with letters", {"subject": {"phone": "8 701 ABC 56 78"}}, 422, "subject.phone"),
     ("malformed e-mail", {"subject": {"email": "aigerim.example.kz"}}, 422, "subject.email"),

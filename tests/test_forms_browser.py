@@ -127,3 +127,39 @@ def test_sites_own_checkbox_is_never_pre_ticked(page, shop, host_site):
     with page.expect_navigation():
         page.click("button[type=submit]")
     assert host_site.posts[0]["form"]["consent_receipt"]
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_guarded_form_with_its_message_has_no_accessibility_violations(page, shop, lang):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(shop(lang))
+    page.locator("form [data-consent-checkbox]").wait_for()
+    page.click("button[type=submit]")
+    page.get_by_role("alert").wait_for()
+    results = Axe().run(page, context="form")
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_sites_own_script_sends_the_form_only_after_the_receipt(page, shop, host_site):
+    # A site that sends its form with fetch() sees the submit event only once consent is
+    # recorded, and the FormData it sends already holds the receipt.
+    extra = """<script>
+      document.querySelector("form").addEventListener("submit", function (e) {
+        e.preventDefault();
+        window.sent = (window.sent || 0) + 1;
+        fetch("/feedback", {method: "POST", body: new FormData(e.target)});
+      });
+    </script>"""
+    page.goto(shop("ru", extra))
+    page.locator("form [data-consent-checkbox]").wait_for()
+    fill(page)
+    page.click("button[type=submit]")
+    page.get_by_role("alert").wait_for()
+    assert page.evaluate("window.sent || 0") == 0
+    page.locator("form [data-consent-checkbox]").check()
+    with page.expect_response(lambda r: r.url.endswith("/feedback")):
+        page.click("button[type=submit]")
+    assert page.evaluate("window.sent") == 1
+    assert host_site.posts[0]["form"]["consent_receipt"]
+    assert len(events()) == 1

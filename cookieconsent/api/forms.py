@@ -24,7 +24,9 @@ class SubjectSchema(StrictSchema):
 class FormConsentRequestSchema(StrictSchema):
     site = fields.String(required=True, validate=SITE_KEY)
     form = fields.String(required=True, validate=FORM_ID)
-    document_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    document_version = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1)
+    )
     language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
     url = fields.String(load_default=None, validate=[validate.Length(max=2000), http_url])
     agreed = strict_bool(required=True)
