@@ -8,6 +8,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from sqlalchemy import select
 
+from cookieconsent import policies
 from cookieconsent.extensions import db
 from cookieconsent.models import ConsentEvent
 
@@ -65,6 +66,14 @@ def verify(client, receipt: str) -> dict:
 def events() -> list[ConsentEvent]:
     db.session.expire_all()
     return db.session.scalars(select(ConsentEvent).order_by(ConsentEvent.id)).all()
+
+
+def publish_new_policy(site) -> None:
+    """A significant version: every visitor is asked again."""
+    texts = {lang: {"title": f"Policy {lang} v2", "body": f"Second policy of shop ({lang})."}
+             for lang in site.languages}
+    policies.publish(policies.draft(site, texts, significant=True))
+    db.session.commit()
 
 
 def returned_receipt(page, host_url: str) -> str:
@@ -168,6 +177,32 @@ def test_without_a_receipt_the_visitor_makes_a_new_decision(client, open_page, h
         "given", "preference_page", "accept_all")
     assert event.previous_consent_id is None
     assert event.url == page.url.split("?")[0]
+
+
+def test_a_decision_under_an_older_policy_asks_to_decide_again(client, open_page, decision,
+                                                              host_site, shop):
+    given = decision()
+    publish_new_policy(shop)
+    page = open_page(given["receipt"], host_site.page("/", HOST_PAGE), lang="en")
+    assert "The cookie policy has changed since this decision" in page.locator(
+        "#decision").inner_text()
+    page.get_by_role("button", name="Save choices").click()
+    answer = verify(client, returned_receipt(page, host_site.url))
+    assert (answer["revision"], answer["choices"]["functional"]) == (2, True)
+
+
+def test_a_policy_published_while_the_page_is_open_is_caught_and_retried(
+        client, open_page, decision, host_site, shop):
+    given = decision()
+    page = open_page(given["receipt"], host_site.page("/", HOST_PAGE), lang="ru")
+    publish_new_policy(shop)
+    page.get_by_role("button", name="Сохранить выбор").click()
+    message = page.get_by_role("status")
+    message.filter(has_text="только что изменилась").wait_for()
+    assert "error" in message.get_attribute("class")
+    assert "/preferences/" in page.url
+    page.get_by_role("button", name="Сохранить выбор").click()
+    assert verify(client, returned_receipt(page, host_site.url))["revision"] == 2
 
 
 def test_a_tampered_receipt_shows_nothing_and_offers_a_new_decision(open_page, decision):

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from ..errors import APIError
 from ..preferences import proof
 from ..schemas import StrictSchema
-from . import bp, body
+from . import body, bp
 from .cors import check_origin
 
 
@@ -80,5 +80,7 @@ def consent_proof(consent_id):
     data = body.load(ProofRequestSchema())
     receipt, site = proof.check(data["receipt"], consent_id)
     if not check_origin(site):
-        raise APIError(403, "This origin may not read the site's proofs.", {"origin": "Not allowed."})
+        raise APIError(
+            403, "This origin may not read the site's proofs.", {"origin": "Not allowed."}
+        )
     return ProofSchema().dump(proof.visitor_proof(site, receipt, data["receipt"]))

@@ -4,5 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("preferences", __name__)
 
-from . import pages, views  # noqa: E402,F401
-from . import documents  # noqa: E402,F401
+from . import documents, pages, views  # noqa: E402,F401

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import request, url_for
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import default_exceptions
 
 from ..config import LANGUAGES
@@ -22,9 +23,15 @@ ERRORS = {
     413: (_l("Request too large"), _l("The request is larger than the server accepts.")),
     415: (_l("Unsupported format"), _l("The server does not accept data in this format.")),
     422: (_l("Invalid data"), _l("Some of the data sent is not valid.")),
-    429: (_l("Too many requests"), _l("Too many requests came from your network. Wait a minute and try again.")),
+    429: (
+        _l("Too many requests"),
+        _l("Too many requests came from your network. Wait a minute and try again."),
+    ),
     500: (_l("Server error"), _l("Something went wrong on the server. Try again later.")),
-    503: (_l("Temporarily unavailable"), _l("The service is temporarily unavailable. Try again in a few seconds.")),
+    503: (
+        _l("Temporarily unavailable"),
+        _l("The service is temporarily unavailable. Try again in a few seconds."),
+    ),
 }
 
 
@@ -39,7 +46,9 @@ def language_links(urls: dict[str, str] | None = None) -> list[dict]:
         if urls is not None and code not in urls:
             continue
         url = urls[code] if urls is not None else _same_page(code)
-        links.append({"code": code, "name": NATIVE_NAMES[code], "url": url, "current": code == current})
+        links.append(
+            {"code": code, "name": NATIVE_NAMES[code], "url": url, "current": code == current}
+        )
     return links
 
 
@@ -58,7 +67,12 @@ def error_text(status: int, message: str | None) -> dict:
     default = default_exceptions.get(status)
     # A specific message from a 4xx abort helps (e.g. how to create the demo site); the
     # default descriptions and the server's own 5xx/429 texts are covered by ours.
-    if message and status < 500 and status != 429 and (default is None or message != default.description):
+    if (
+        message
+        and status < 500
+        and status != 429
+        and (default is None or message != default.description)
+    ):
         detail = message
     return {"title": title, "explanation": explanation, "detail": detail}
 

@@ -24,10 +24,7 @@ def _categories() -> dict[str, tuple[str, str]]:
         ),
         "functional": (
             pgettext("preference page", "Functional cookies"),
-            _(
-                "They remember your settings and let embedded content, such as video "
-                "players, work."
-            ),
+            _("They remember your settings and let embedded content, such as video players, work."),
         ),
         "analytics": (
             pgettext("preference page", "Analytics cookies"),
@@ -75,7 +72,9 @@ def script_texts() -> dict:
         "consentId": pgettext("preference page", "Consent ID"),
         "allowed": pgettext("preference page", "allowed"),
         "refused": pgettext("preference page", "refused"),
-        "versionOf": _("Version %(number)s, in force from %(date)s", number="{number}", date="{date}"),
+        "versionOf": _(
+            "Version %(number)s, in force from %(date)s", number="{number}", date="{date}"
+        ),
         "types": {
             "given": _("Consent given"),
             "updated": _("Consent changed"),
@@ -99,9 +98,7 @@ def script_texts() -> dict:
             "The cookie policy has changed since this decision. Please review your choices "
             "and save them again."
         ),
-        "loadFailed": _(
-            "Could not load your decision: check your connection and reload the page."
-        ),
+        "loadFailed": _("Could not load your decision: check your connection and reload the page."),
         "saved": _("Your choice is saved."),
         "withdrawn": _("Your consent is withdrawn."),
         "returning": _("Saved. Taking you back to the site…"),
