@@ -465,7 +465,10 @@ function trap(e) {
 function start() {
   var d = decision();
   if (current(d)) apply(d.g);
-  else showBanner(d && d.r < C.revision);
+  else {
+    activate();
+    showBanner(d && d.r < C.revision);
+  }
   if (queue().length) flush();
   W.addEventListener("online", flush);
   D.querySelectorAll("form[data-consent-form] input,form[data-consent-form] textarea")
