@@ -124,8 +124,12 @@ def withdraw(consent_id: str, data: dict, *, ip: str | None, user_agent: str | N
             action="withdraw",
             method="form" if given.kind == "form" else data["method"],
             created_at=now,
-            choices={"essential": True, "functional": False, "analytics": False},
-            services=[s.key for s in site.services if s.category == "essential"],
+            choices={"essential": True, "functional": False, "analytics": False}
+            if given.kind == "cookie"
+            else {key: False for key in given.choices},
+            services=[s.key for s in site.services if s.category == "essential"]
+            if given.kind == "cookie"
+            else [],
             revision=given.revision,
             policy_version_id=given.policy_version_id,
             language=given.language,

@@ -113,6 +113,10 @@ def test_withdrawn_form_receipt_verifies_as_withdrawn(client, form_body):
     assert response.status_code == 201
     answer = client.post("/api/v1/receipts/verify", json={"receipt": given["receipt"]}).get_json()
     assert (answer["valid"], answer["withdrawn"]) == (True, True)
+    withdrawn = db.session.scalar(select(ConsentEvent).where(
+        ConsentEvent.event_type == "withdrawn"))
+    assert (withdrawn.kind, withdrawn.method, withdrawn.form_id) == ("form", "form", "feedback")
+    assert withdrawn.choices == {"personal_data": False}
 
 
 def test_cookie_receipt_does_not_pass_as_a_form_receipt(client, consent_body, form_body):
