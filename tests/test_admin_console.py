@@ -233,6 +233,7 @@ def test_proof_shows_every_field_the_text_and_a_verifying_receipt(admin_client, 
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert 'data-receipt-verifies="true"' in page
+    assert 'data-seal-verifies="true"' in page
     assert answer["receipt"] in page
     assert "Cookie policy of shop (kk)." in page
     event = db.session.scalar(select(ConsentEvent))
@@ -242,6 +243,8 @@ def test_proof_shows_every_field_the_text_and_a_verifying_receipt(admin_client, 
     document = proof.get_json()
     assert document["events"][0]["receipt"] == answer["receipt"]
     assert document["events"][0]["policy_text"]["matches"] is True
+    assert document["events"][0]["ledger"]["checkpoint"] is not None
+    assert document["events"][0]["ledger_problem"] is None
     assert "export" in audit_actions()
 
 

@@ -102,7 +102,7 @@ def proof(key, consent_id):
                 "event": event,
                 "text": proofs.text_shown(event),
                 "check": proofs.check(site, event),
-                "ledger": proofs.ledger_bundle(event),
+                "ledger": proofs.ledger_status(event),
             }
             for event in events
         ],
@@ -133,7 +133,10 @@ def proof_json(key, consent_id):
         )
         row["receipt"] = check["receipt"]
         row["receipt_signature_valid"] = check["signature"]
-        row["ledger"] = proofs.ledger_bundle(event)
+        # The offline bundle: a checkpoint is made first if the event is not in one yet.
+        status = proofs.ledger_status(event, make_checkpoint=True)
+        row["ledger"] = status["bundle"] if status else None
+        row["ledger_problem"] = status["problem"] if status else None
         document["events"].append(row)
     audit.record("export", site=site, target=consent_id, details={"format": "proof-json"})
     db.session.commit()

@@ -76,11 +76,13 @@ def check(site: Site, event: ConsentEvent) -> dict:
     return {"receipt": token, "signature": signature, "verdict": consents.verify(token)}
 
 
-def ledger_bundle(event: ConsentEvent) -> dict | None:
-    """The tamper-evidence data of ``event``, when the ledger is installed."""
+def ledger_status(event: ConsentEvent, make_checkpoint: bool = False) -> dict | None:
+    """The event's seal check and its offline proof bundle, when the ledger is installed."""
     try:
         from .. import ledger
     except ImportError:
         return None
-    bundle = getattr(ledger, "proof_bundle", None)
-    return bundle(event) if bundle else None
+    return {
+        "problem": ledger.check(event, event.site.key, ledger.keyring()),
+        "bundle": ledger.proof_bundle(event, make_checkpoint=make_checkpoint),
+    }

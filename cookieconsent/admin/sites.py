@@ -151,15 +151,11 @@ def site_detail(key):
 
 
 def embed_tags(site: Site) -> dict:
-    """The tag a site pastes, and its pinned variant with an integrity hash when available."""
-    src = url_for("embed.script", key=site.key, _external=True)
-    tags = {"plain": f'<script src="{src}" defer></script>', "pinned": None}
-    try:
-        from ..embed import pinned_tag  # provided by the embed module, if it offers one
-    except ImportError:
-        return tags
-    tags["pinned"] = pinned_tag(site)
-    return tags
+    """The tag a site pastes, and its pinned variant with an integrity hash."""
+    from ..embed.payload import script_tags
+
+    plain, pinned = script_tags(site)
+    return {"plain": plain, "pinned": pinned}
 
 
 @bp.post("/sites/<key>/services")
