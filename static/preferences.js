@@ -257,7 +257,10 @@
 
   async function download() {
     if (busy || !current) return;
-    const { status, data } = await post(`${consentsUrl}/${current.consentId}/proof`, { receipt });
+    const { status, data } = await post(`${consentsUrl}/${current.consentId}/proof`, {
+      receipt,
+      ledger: true,
+    });
     if (status !== 200 || !data) return say(texts.downloadFailed, true);
     const blob = new Blob([`${JSON.stringify(data, null, 2)}\n`], { type: "application/json" });
     const link = element("a");

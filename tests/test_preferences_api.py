@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from cookieconsent import receipts, sites
+from cookieconsent import ledger, proofcheck, receipts, sites
 from cookieconsent.extensions import db
 from cookieconsent.models import ConsentEvent
 
@@ -48,7 +48,7 @@ def test_proof_holds_every_fact_of_the_decision(client, given):
         "services": [], "revision": 1, "policy": None,
         "url": "https://shop.example.kz/catalog", "ip": "198.51.100.0",
         "user_agent": "Mozilla/5.0 proof-test", "gpc": False, "previous_consent_id": None,
-        "form_id": None, "expires_at": None, "erased_at": None,
+        "form_id": None, "expires_at": None, "erased_at": None, "ledger": None,
     }
     stored = db.session.scalar(select(ConsentEvent))
     assert event["policy"]["version"] == 1
@@ -63,6 +63,18 @@ def test_policy_link_of_a_proof_shows_the_text_that_was_shown(client, given):
     page = client.get(proof["events"][0]["policy"]["text_url"].removeprefix("http://localhost"))
     assert page.status_code == 200
     assert "Cookie policy of shop (kk)." in page.get_data(as_text=True)
+
+
+def test_proof_with_the_ledger_checks_offline(client, given):
+    ledger.checkpoint_all()
+    response = client.post(f"/api/v1/consents/{given['consent_id']}/proof",
+                           json={"receipt": given["receipt"], "ledger": True})
+    [event] = response.get_json()["events"]
+    bundle = event["ledger"]
+    assert bundle["pii"]["ip"] == "198.51.100.0"
+    assert proofcheck.check(bundle, bundle["key"]["public_key"]) == []
+    bundle["record"]["action"] = "accept_all"
+    assert proofcheck.check(bundle, bundle["key"]["public_key"])
 
 
 def test_proof_lists_a_withdrawal_after_the_decision(client, given):
@@ -147,6 +159,8 @@ BAD_BODIES = [
     ("receipt too long", b'{"receipt": "' + b"a" * 1001 + b'"}', "application/json", 422,
      "receipt"),
     ("unknown field", b'{"receipt": "x", "phone": "1"}', "application/json", 422, "phone"),
+    ("ledger as string", b'{"receipt": "x", "ledger": "yes"}', "application/json", 422,
+     "ledger"),
     ("malformed receipt", b'{"receipt": "not-a-receipt"}', "application/json", 422, "receipt"),
     ("not json", b"{receipt", "application/json", 400, "body"),
     ("json array", b"[]", "application/json", 400, "body"),

@@ -4,13 +4,15 @@ from marshmallow import Schema, fields, validate
 
 from ..errors import APIError
 from ..preferences import proof
-from ..schemas import StrictSchema
+from ..schemas import StrictSchema, strict_bool
 from . import body, bp
 from .cors import check_origin
 
 
 class ProofRequestSchema(StrictSchema):
     receipt = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    #: Add the ledger's offline proof of each event (checkable without this server).
+    ledger = strict_bool(load_default=False)
 
 
 class ProofPolicySchema(Schema):
@@ -39,6 +41,8 @@ class ProofEventSchema(Schema):
     form_id = fields.String(allow_none=True)
     expires_at = fields.DateTime(allow_none=True)
     erased_at = fields.DateTime(allow_none=True)
+    #: The ledger's offline proof (``python -m cookieconsent.proofcheck``), when asked for.
+    ledger = fields.Dict(allow_none=True)
 
 
 class ProofSiteSchema(Schema):
@@ -83,4 +87,5 @@ def consent_proof(consent_id):
         raise APIError(
             403, "This origin may not read the site's proofs.", {"origin": "Not allowed."}
         )
-    return ProofSchema().dump(proof.visitor_proof(site, receipt, data["receipt"]))
+    answer = proof.visitor_proof(site, receipt, data["receipt"], with_ledger=data["ledger"])
+    return ProofSchema().dump(answer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import select
 
-from .. import consents, receipts
+from .. import consents, ledger, receipts
 from ..errors import APIError
 from ..extensions import db
 from ..models import ConsentEvent, Site
@@ -23,11 +23,14 @@ def check(token: str, consent_id: str) -> tuple[receipts.Receipt, Site]:
     return receipt, site
 
 
-def visitor_proof(site: Site, receipt: receipts.Receipt, token: str) -> dict:
+def visitor_proof(
+    site: Site, receipt: receipts.Receipt, token: str, with_ledger: bool = False
+) -> dict:
     """Everything the log holds about the receipt's consent, oldest event first.
 
     The visitor gets their own record back (truncated IP and user agent included), never
-    the keyed hashes of a form subject: those only serve the operator's searches.
+    the keyed hashes of a form subject: those only serve the operator's searches. With
+    ``with_ledger``, each event carries the ledger's offline proof of it as well.
     """
     events = db.session.scalars(
         select(ConsentEvent)
@@ -42,11 +45,14 @@ def visitor_proof(site: Site, receipt: receipts.Receipt, token: str) -> dict:
         "site": {"key": site.key, "name": site.name},
         "receipt": token,
         "generated_at": utcnow(),
-        "events": [_event(site, event) for event in events],
+        "events": [_event(site, event, with_ledger) for event in events],
     }
 
 
-def _event(site: Site, event: ConsentEvent) -> dict:
+def _event(site: Site, event: ConsentEvent, with_ledger: bool) -> dict:
+    # A visitor's request never writes a checkpoint: the proof names the latest one that
+    # covers the event, or none yet (the cron job or the next lazy checkpoint adds it).
+    bundle = ledger.proof_bundle(event, make_checkpoint=False) if with_ledger else None
     return {
         "type": event.event_type,
         "action": event.action,
@@ -64,6 +70,7 @@ def _event(site: Site, event: ConsentEvent) -> dict:
         "form_id": event.form_id,
         "expires_at": event.expires_at,
         "erased_at": event.erased_at,
+        "ledger": bundle,
     }
 
 
