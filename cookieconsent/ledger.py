@@ -204,12 +204,13 @@ def checkpoint(session: Session | None = None, max_rows: int | None = None):
         ).first()
         prev_to = last.to_id if last else 0
         late = _stragglers(session, prev_to) if last else []
-        rows = list(session.scalars(
-            select(ConsentEvent).where(ConsentEvent.id.in_(late)).order_by(ConsentEvent.id)
+        # Plain rows, not ORM objects: check() and record() only read attributes.
+        events = ConsentEvent.__table__
+        rows = list(session.execute(
+            select(events).where(events.c.id.in_(late)).order_by(events.c.id)
         )) if late else []
-        fresh = list(session.scalars(
-            select(ConsentEvent).where(ConsentEvent.id > prev_to)
-            .order_by(ConsentEvent.id).limit(max_rows)
+        fresh = list(session.execute(
+            select(events).where(events.c.id > prev_to).order_by(events.c.id).limit(max_rows)
         ))
         if not rows and not fresh:
             return None

@@ -14,6 +14,7 @@ key and retires the old ones; retired keys keep verifying what they sealed.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -43,11 +44,13 @@ class LedgerKey:
     def derive(self, purpose: str) -> bytes:
         return hmac.new(self.secret, f"cookieconsent.ledger.{purpose}".encode(), hashlib.sha256).digest()
 
-    @property
+    # Derived once per key: sealing and verifying a million rows would otherwise derive them
+    # a million times.
+    @functools.cached_property
     def seal_key(self) -> bytes:
         return self.derive("seal")
 
-    @property
+    @functools.cached_property
     def pii_key(self) -> bytes:
         return self.derive("pii")
 
