@@ -1,0 +1,178 @@
+"""Run every benchmark, print one table, keep the latest run in bench/RESULTS.md.
+
+    bench/run                         # everything, as RESULTS.md records it (~10 minutes)
+    bench/run --quick                 # small sizes, short loads, RESULTS.md left alone
+    bench/run --only api,page --engines sqlite
+
+Sections: ``api`` (1, 2: write and verify paths against the bare-Flask floor), ``page`` (3:
+what the banner costs a page), ``export`` (4), ``ledger`` (5), ``dashboard`` (6). The last
+three share one generated log of ``--events`` events per database engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from . import servers
+from .report import Row, machine, save, table
+
+SECTIONS = ("api", "page", "export", "ledger", "dashboard")
+ENGINES = ("sqlite", "postgresql")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench/run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help="comma-separated sections (default: all)")
+    parser.add_argument("--engines", default=",".join(ENGINES),
+                        help="comma-separated database engines (default: both)")
+    parser.add_argument("--events", type=int, default=1_000_000,
+                        help="events in the generated log (default: 1,000,000)")
+    parser.add_argument("--seconds", type=float, default=10,
+                        help="length of each load run (default: 10)")
+    parser.add_argument("--connections", type=int, default=16,
+                        help="concurrent connections of the load (default: 16)")
+    parser.add_argument("--quick", action="store_true",
+                        help="20,000 events and 3-second loads; RESULTS.md left alone")
+    parser.add_argument("--no-save", action="store_true", help="leave RESULTS.md alone")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.events, args.seconds, args.no_save = min(args.events, 20_000), 3, True
+    args.only = [s for s in args.only.split(",") if s]
+    args.engines = [e for e in args.engines.split(",") if e]
+    unknown = set(args.only) - set(SECTIONS) | set(args.engines) - set(ENGINES)
+    if unknown:
+        parser.error(f"unknown section or engine: {', '.join(sorted(unknown))}")
+    return args
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def failed(bench: str, error: BaseException) -> Row:
+    """A row that says a benchmark could not run, so the rest of the table still prints."""
+    traceback.print_exception(error)
+    return Row(bench, "FAILED", None, ok=False, note=f"{type(error).__name__}: {error}"[:300])
+
+
+def api_section(args, workdir: Path, engines: list[str]) -> list[Row]:
+    from . import api_paths
+
+    rows: list[Row] = []
+    for engine in engines:
+        log(f"[api] write and verify paths on {engine}")
+        try:
+            rows += api_paths.measure(engine, workdir, seconds=args.seconds,
+                                      connections=args.connections, log=log)
+        except Exception as error:  # noqa: BLE001 - the table must still print
+            rows.append(failed(f"write, verify / {engine}", error))
+    return rows
+
+
+def page_section(args) -> list[Row]:
+    log("[page] what the banner costs a page, in Chromium")
+    try:
+        from . import page_rows
+
+        return page_rows.measure(log=log)
+    except Exception as error:  # noqa: BLE001
+        return [failed("page cost", error)]
+
+
+def million_section(args, workdir: Path, engine: str) -> list[Row]:
+    """Benchmarks 4-6 over one generated log of ``args.events`` events."""
+    from . import dashboard_time, dataset, export_time, ledger_time
+
+    total = args.events
+    tenth = max(1, total // 10)
+    rows: list[Row] = []
+    with servers.Database(engine, workdir) as database:
+        servers.prepare(database.url)
+        log(f"[{engine}] generating {total:,} events")
+        seconds = dataset.generate(database.url, total, 0, tenth, log=log)
+        if "ledger" in args.only:
+            try:
+                cp = ledger_time.checkpoint(database, log=log)
+                small = ledger_time.verify(database, log=log)
+            except Exception as error:  # noqa: BLE001
+                rows.append(failed(f"ledger verify / {engine}", error))
+                small = None
+        seconds += dataset.generate(database.url, total, tenth, total, log=log)
+        log(f"  {total:,} events written in {seconds:.0f} s")
+        if "ledger" in args.only and small is not None:
+            try:
+                cp += ledger_time.checkpoint(database, log=log)
+                full = ledger_time.verify(database, log=log)
+                rows += ledger_time.rows(engine, small, full, tenth, total, cp)
+            except Exception as error:  # noqa: BLE001
+                rows.append(failed(f"ledger verify / {engine}", error))
+        if "export" in args.only:
+            log(f"[export] CSV export on {engine}")
+            try:
+                rows += export_time.measure(database, total, log=log)
+            except Exception as error:  # noqa: BLE001
+                rows.append(failed(f"export / {engine}", error))
+        if "dashboard" in args.only:
+            log(f"[dashboard] on {engine}")
+            try:
+                rows += dashboard_time.measure(database, total, dataset.DAYS, log=log)
+            except Exception as error:  # noqa: BLE001
+                rows.append(failed(f"dashboard / {engine}", error))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    info = machine()
+    started = time.perf_counter()
+    options, setup = servers.gunicorn_config()
+    info["setup"] = f"gunicorn: {setup}; load: wrk, {args.connections} connections, " \
+        f"{args.seconds:g} s per run; generated log: {args.events:,} events"
+    rows: list[Row] = []
+    engines = list(args.engines)
+    if "postgresql" in engines and (why := servers.postgres_available()):
+        log(why)
+        rows.append(Row("postgresql", "SKIPPED", None, ok=False, note=why))
+        engines.remove("postgresql")
+
+    from cookieconsent.cli import compile_translations
+
+    compile_translations()
+    workdir = Path(tempfile.mkdtemp(prefix="cookieconsent-bench-"))
+    servers.use_workdir(workdir)
+    try:
+        if "api" in args.only:
+            rows += api_section(args, workdir, engines)
+        if "page" in args.only:
+            rows += page_section(args)
+        if {"export", "ledger", "dashboard"} & set(args.only):
+            for engine in engines:
+                try:
+                    rows += million_section(args, workdir, engine)
+                except Exception as error:  # noqa: BLE001
+                    rows.append(failed(f"log of {args.events:,} events / {engine}", error))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    seconds = time.perf_counter() - started
+    print()
+    print(table(rows))
+    print(f"\n{seconds / 60:.1f} minutes on {info['cpu']} ({info['nproc']} cores), "
+          f"{info['date']}")
+    if not args.no_save:
+        command = "bench/run " + shlex.join(argv if argv is not None else sys.argv[1:])
+        save(rows, info, command.strip(), seconds)
+        print("Saved to bench/RESULTS.md")
+    return 1 if any(row.measure in {"FAILED"} for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
