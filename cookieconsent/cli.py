@@ -134,7 +134,8 @@ def extract():
     _babel(["extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
             "-k", "lazy_pgettext:1c,2",
             "--no-location", "--sort-output", "-o", str(ROOT / "translations" / "messages.pot"),
-            str(ROOT / "cookieconsent")])
+            # babel.cfg's patterns are relative to this directory: cookieconsent/**.py.
+            str(ROOT)])
 
 
 @translate_cli.command("update")
