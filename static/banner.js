@@ -248,7 +248,10 @@ function activate() {
 function placeholder(frame, cat) {
   var box = h("div"), root = box.attachShadow({mode: "open"});
   box.cc = 1;
+  // inline-block with hidden overflow sits on the baseline exactly as the iframe did.
   box.style.display = "inline-block";
+  box.style.overflow = "hidden";
+  box.style.verticalAlign = getComputedStyle(frame).verticalAlign;
   box.style.width = (frame.offsetWidth || frame.width || 300) + "px";
   box.style.height = (frame.offsetHeight || frame.height || 150) + "px";
   box.style.maxWidth = "100%";
