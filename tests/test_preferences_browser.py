@@ -143,13 +143,20 @@ def test_withdrawal_is_recorded_and_returned_to_the_site(client, open_page, deci
         ("given", "banner"), ("withdrawn", "preference_page")]
 
 
+@pytest.mark.parametrize("target", [
+    "https://evil.example.com/steal",
+    "http://localhost.evil.example.com/",
+    "javascript:alert(document.domain)",
+    "data:text/html,<p>hi</p>",
+    "/relative/path",
+])
 def test_a_return_to_a_foreign_origin_is_not_followed(client, open_page, decision, host_site,
-                                                      page):
+                                                      page, target):
     foreign = []
-    page.route("**/evil.example.com/**", lambda route: (foreign.append(route.request.url),
-                                                       route.abort()))
+    page.route("**/*evil.example.com/**", lambda route: (foreign.append(route.request.url),
+                                                        route.abort()))
     given = decision()
-    open_page(given["receipt"], "https://evil.example.com/steal", lang="en")
+    open_page(given["receipt"], target, lang="en")
     page.get_by_label("Analytics cookies").check()
     page.get_by_role("button", name="Save choices").click()
 
@@ -238,6 +245,14 @@ def test_changing_the_language_keeps_the_receipt(open_page, decision):
     page.get_by_role("link", name="Қазақша").click()
     page.wait_for_selector("html[lang=kk] #decision:not([aria-busy])")
     assert f"receipt={given['receipt']}" in page.url
+    assert "Келісім берілді" in page.locator("#decision").inner_text()
+
+
+def test_the_language_may_come_in_the_fragment(open_page, decision):
+    given = decision()
+    page = open_page(f"{given['receipt']}&lang=kk")
+    page.wait_for_selector("html[lang=kk] #decision:not([aria-busy])")
+    assert "?lang=kk#" in page.url
     assert "Келісім берілді" in page.locator("#decision").inner_text()
 
 
