@@ -61,8 +61,7 @@ def test_unticked_form_is_blocked_with_a_message(page, shop, host_site):
     page.click("button[type=submit]")
     alert = page.get_by_role("alert")
     alert.wait_for()
-    assert alert.inner_text() == (
-        "Отметьте согласие на обработку персональных данных: без него форму нельзя отправить.")
+    assert alert.inner_text() == "Отметьте согласие на обработку персональных данных."
     assert box.get_attribute("aria-invalid") == "true"
     assert page.evaluate("document.activeElement.hasAttribute('data-consent-checkbox')")
     assert host_site.posts == []
@@ -109,7 +108,7 @@ def test_malformed_phone_is_named_and_nothing_is_sent(page, shop, host_site):
     page.click("button[type=submit]")
     alert = page.get_by_role("alert")
     alert.wait_for()
-    assert alert.inner_text() == "Check the phone number."
+    assert alert.inner_text() == "Check this field."
     assert page.get_attribute("input[name=phone]", "aria-invalid") == "true"
     assert host_site.posts == [] and events() == []
 

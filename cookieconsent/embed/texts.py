@@ -60,15 +60,12 @@ TEXTS: dict = {
     "form_agree": lazy_pgettext("forms", "I agree to the processing of personal data"),
     "form_document": lazy_pgettext("forms", "Consent text"),
     "form_required": lazy_pgettext(
-        "forms",
-        "Tick the box to agree to the processing of personal data: the form cannot be sent "
-        "without your consent.",
+        "forms", "Tick the box to consent to the processing of personal data."
     ),
     "form_failed": lazy_pgettext(
-        "forms", "Your consent could not be recorded, so the form was not sent. Please try again."
+        "forms", "Consent was not recorded and the form was not sent. Try again."
     ),
-    "form_phone": lazy_pgettext("forms", "Check the phone number."),
-    "form_email": lazy_pgettext("forms", "Check the e-mail address."),
+    "form_check": lazy_pgettext("forms", "Check this field."),
 }
 
 
