@@ -38,8 +38,9 @@ def generate(url: str, rows: int) -> str:
     from cookieconsent.extensions import db
     from cookieconsent.models import ConsentEvent
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "ENV": "development",
-                      "SECRET_KEY": "bench-" + "x" * 40})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "ENV": "development", "SECRET_KEY": "bench-" + "x" * 40}
+    )
     with app.app_context():
         db.create_all()
         site = sites.create_site("bench", "Bench", ["https://bench.example.kz"])
@@ -49,17 +50,26 @@ def generate(url: str, rows: int) -> str:
         batch = []
         for i in range(rows):
             analytics = i % 3 == 0
-            batch.append({
-                "consent_id": uuid.uuid4().hex, "site_id": site.id, "kind": "cookie",
-                "event_type": "given", "action": ("accept_all", "reject_all", "custom")[i % 3],
-                "method": "banner", "created_at": start + timedelta(seconds=i),
-                "choices": {"essential": True, "functional": analytics, "analytics": analytics},
-                "services": ["yandex-metrika"] if analytics else [], "revision": 1,
-                "language": ("kk", "ru", "en")[i % 3],
-                "url": f"https://bench.example.kz/catalog/{i}", "ip": "203.0.113.0",
-                "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0", "gpc": False,
-                "subject_hashes": [],
-            })
+            batch.append(
+                {
+                    "consent_id": uuid.uuid4().hex,
+                    "site_id": site.id,
+                    "kind": "cookie",
+                    "event_type": "given",
+                    "action": ("accept_all", "reject_all", "custom")[i % 3],
+                    "method": "banner",
+                    "created_at": start + timedelta(seconds=i),
+                    "choices": {"essential": True, "functional": analytics, "analytics": analytics},
+                    "services": ["yandex-metrika"] if analytics else [],
+                    "revision": 1,
+                    "language": ("kk", "ru", "en")[i % 3],
+                    "url": f"https://bench.example.kz/catalog/{i}",
+                    "ip": "203.0.113.0",
+                    "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0",
+                    "gpc": False,
+                    "subject_hashes": [],
+                }
+            )
             if len(batch) == 10_000:
                 db.session.execute(insert(ConsentEvent), batch)
                 batch = []
@@ -109,13 +119,23 @@ def main() -> None:
         token = generate(url, args.rows)
         print(f"generated {args.rows:,} events in {time.perf_counter() - t0:.1f} s")
         port = free_port()
-        env = os.environ | {"COOKIECONSENT_DATABASE_URL": url, "COOKIECONSENT_ENV": "development",
-                            "COOKIECONSENT_SECRET_KEY": "bench-" + "x" * 40}
+        env = os.environ | {
+            "COOKIECONSENT_DATABASE_URL": url,
+            "COOKIECONSENT_ENV": "development",
+            "COOKIECONSENT_SECRET_KEY": "bench-" + "x" * 40,
+        }
         env.pop("COOKIECONSENT_TEST_DATABASE_URL", None)
-        code = ("from werkzeug.serving import run_simple; from cookieconsent import create_app; "
-                f"run_simple('127.0.0.1', {port}, create_app(), threaded=False)")
-        server = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        code = (
+            "from werkzeug.serving import run_simple; from cookieconsent import create_app; "
+            f"run_simple('127.0.0.1', {port}, create_app(), threaded=False)"
+        )
+        server = subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             base = f"http://127.0.0.1:{port}/api/v1/sites/bench/consents"
             for _ in range(100):
@@ -130,10 +150,16 @@ def main() -> None:
                 end = start + timedelta(seconds=n)
                 return "&to=" + end.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-            runs = [("baseline", 1_000, "csv"), ("10k", 10_000, "csv"),
-                    ("all", args.rows, "csv"), ("all", args.rows, "jsonl")]
-            print(f"{'export':<10}{'format':<8}{'rows':>10}{'MiB sent':>10}{'seconds':>9}"
-                  f"{'peak RSS MiB':>14}")
+            runs = [
+                ("baseline", 1_000, "csv"),
+                ("10k", 10_000, "csv"),
+                ("all", args.rows, "csv"),
+                ("all", args.rows, "jsonl"),
+            ]
+            print(
+                f"{'export':<10}{'format':<8}{'rows':>10}{'MiB sent':>10}{'seconds':>9}"
+                f"{'peak RSS MiB':>14}"
+            )
             peaks = {}
             for name, n, fmt in runs:
                 query = f"?format={fmt}" + (until(n) if n < args.rows else "")
@@ -145,13 +171,17 @@ def main() -> None:
                     assert parsed[0][1] == "consent_id"
                 peak = memory_kib(server.pid)["VmHWM"] / 1024
                 peaks[(name, fmt)] = (peak, size)
-                print(f"{name:<10}{fmt:<8}{rows:>10,}{size / 2**20:>10.1f}{seconds:>9.2f}{peak:>14.1f}")
+                mib = size / 2**20
+                print(f"{name:<10}{fmt:<8}{rows:>10,}{mib:>10.1f}{seconds:>9.2f}{peak:>14.1f}")
             base_peak = peaks[("baseline", "csv")][0]
             all_peak, all_size = peaks[("all", "csv")]
-            print(f"\npeak growth from {1_000:,} to {args.rows:,} rows: "
-                  f"{all_peak - base_peak:+.1f} MiB (x{all_peak / base_peak:.2f} of baseline); "
-                  f"the CSV body is {all_size / 2**20:.1f} MiB, "
-                  f"so holding it in memory would cost at least x{(base_peak + all_size / 2**20) / base_peak:.2f}")
+            held = (base_peak + all_size / 2**20) / base_peak
+            print(
+                f"\npeak growth from {1_000:,} to {args.rows:,} rows: "
+                f"{all_peak - base_peak:+.1f} MiB (x{all_peak / base_peak:.2f} of baseline); "
+                f"the CSV body is {all_size / 2**20:.1f} MiB, "
+                f"so holding it in memory would cost at least x{held:.2f}"
+            )
         finally:
             server.terminate()
             server.wait(10)

@@ -81,9 +81,7 @@ def records(site: Site, event_filter: EventFilter, batch: int = BATCH) -> Iterat
     names = fields()
     for row in db.session.execute(statement):
         values = row._mapping
-        yield {
-            name: site.key if name == "site" else plain(values[name]) for name in names
-        }
+        yield {name: site.key if name == "site" else plain(values[name]) for name in names}
 
 
 def plain(value):

@@ -25,26 +25,32 @@ def bulk_events(site, count: int, start: datetime | None = None, **overrides) ->
     for i in range(count):
         action = actions[i % 3]
         analytics = action == "accept_all" or (action == "custom" and i % 2 == 0)
-        rows.append({
-            "consent_id": uuid.uuid4().hex,
-            "site_id": site.id,
-            "kind": "cookie",
-            "event_type": "given",
-            "action": action,
-            "method": ("banner", "preferences")[i % 2],
-            "created_at": start + timedelta(minutes=i),
-            "choices": {"essential": True, "functional": action != "reject_all",
-                        "analytics": analytics},
-            "services": ["yandex-metrika"] if analytics else [],
-            "revision": 1,
-            "language": ("kk", "ru", "en")[i % 3],
-            "url": f"https://shop.example.kz/p/{i}, \"quoted\"\nline",
-            "ip": "10.0.0.0",
-            "user_agent": "Mozilla/5.0 (X11; Linux) ünïcode",
-            "gpc": i % 7 == 0,
-            "subject_hashes": [],
-        } | overrides)
+        rows.append(
+            {
+                "consent_id": uuid.uuid4().hex,
+                "site_id": site.id,
+                "kind": "cookie",
+                "event_type": "given",
+                "action": action,
+                "method": ("banner", "preferences")[i % 2],
+                "created_at": start + timedelta(minutes=i),
+                "choices": {
+                    "essential": True,
+                    "functional": action != "reject_all",
+                    "analytics": analytics,
+                },
+                "services": ["yandex-metrika"] if analytics else [],
+                "revision": 1,
+                "language": ("kk", "ru", "en")[i % 3],
+                "url": f'https://shop.example.kz/p/{i}, "quoted"\nline',
+                "ip": "10.0.0.0",
+                "user_agent": "Mozilla/5.0 (X11; Linux) ünïcode",
+                "gpc": i % 7 == 0,
+                "subject_hashes": [],
+            }
+            | overrides
+        )
     for first in range(0, count, 5000):
-        db.session.execute(insert(ConsentEvent), rows[first:first + 5000])
+        db.session.execute(insert(ConsentEvent), rows[first : first + 5000])
     db.session.commit()
     return rows

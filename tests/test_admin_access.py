@@ -3,9 +3,9 @@
 import re
 
 import pytest
+from admin_helpers import PASSWORD, login
 from sqlalchemy import select
 
-from admin_helpers import PASSWORD, login
 from cookieconsent.admin import accounts
 from cookieconsent.extensions import db
 from cookieconsent.models import AuditEntry, Operator
@@ -40,11 +40,14 @@ def test_login_stores_only_a_password_hash_and_opens_the_console(client, admin):
     assert db.session.scalar(select(AuditEntry.action)) == "login"
 
 
-@pytest.mark.parametrize("email,password", [
-    ("boss@shop.kz", "wrong password!"),
-    ("nobody@shop.kz", PASSWORD),
-    ("boss@shop.kz", ""),
-])
+@pytest.mark.parametrize(
+    "email,password",
+    [
+        ("boss@shop.kz", "wrong password!"),
+        ("nobody@shop.kz", PASSWORD),
+        ("boss@shop.kz", ""),
+    ],
+)
 def test_wrong_credentials_are_refused(client, admin, email, password):
     response = login(client, email, password)
     assert response.status_code in (200, 401)
@@ -58,8 +61,10 @@ def test_a_switched_off_operator_cannot_log_in(client, admin):
 
 
 def test_login_only_redirects_inside_the_console(client, admin):
-    response = client.post("/admin/login?next=https://evil.example/x",
-                           data={"email": "boss@shop.kz", "password": PASSWORD})
+    response = client.post(
+        "/admin/login?next=https://evil.example/x",
+        data={"email": "boss@shop.kz", "password": PASSWORD},
+    )
     assert response.headers["Location"].endswith("/admin/")
 
 
@@ -83,8 +88,11 @@ class TestCookieFlags:
 class TestRateLimit:
     @pytest.fixture
     def app_config(self, app_config):
-        return app_config | {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-                             "LOGIN_RATE_LIMIT": "3 per minute"}
+        return app_config | {
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
 
     def test_login_attempts_are_limited(self, client, admin):
         codes = [login(client, "boss@shop.kz", "wrong password!").status_code for _ in range(4)]
@@ -102,8 +110,10 @@ class TestCsrf:
     def test_a_post_without_csrf_token_is_refused(self, client, admin, site):
         page = client.get("/admin/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        response = client.post("/admin/login", data={"email": "boss@shop.kz",
-                                                     "password": PASSWORD, "csrf_token": token})
+        response = client.post(
+            "/admin/login",
+            data={"email": "boss@shop.kz", "password": PASSWORD, "csrf_token": token},
+        )
         assert response.status_code == 302
         keys = len(site.keys)
         refused = client.post(f"/admin/sites/{site.key}/rotate-key")
@@ -123,16 +133,28 @@ class TestCsrf:
 
 
 def _fill(rule, site):
-    values = {"key": site.key, "number": 1, "consent_id": "0" * 32, "service_id": 1,
-              "operator_id": 1, "token_id": 1, "fmt": "csv", "kind": "cookie"}
+    values = {
+        "key": site.key,
+        "number": 1,
+        "consent_id": "0" * 32,
+        "service_id": 1,
+        "operator_id": 1,
+        "token_id": 1,
+        "fmt": "csv",
+        "kind": "cookie",
+    }
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
 def test_a_viewer_gets_403_on_every_write_route(app, client, viewer, site):
     login(client, "viewer@shop.kz")
-    writes = [r for r in app.url_map.iter_rules()
-              if r.endpoint.startswith("admin.") and r.methods & {"POST", "PUT", "DELETE"}
-              and r.endpoint not in {"admin.login", "admin.logout"}]
+    writes = [
+        r
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("admin.")
+        and r.methods & {"POST", "PUT", "DELETE"}
+        and r.endpoint not in {"admin.login", "admin.logout"}
+    ]
     assert len(writes) >= 12
     for rule in writes:
         response = client.post(_fill(rule, site))
@@ -140,9 +162,16 @@ def test_a_viewer_gets_403_on_every_write_route(app, client, viewer, site):
     assert db.session.scalars(select(AuditEntry.action)).all() == ["login"]
 
 
-@pytest.mark.parametrize("path", ["/admin/sites/new", "/admin/sites/shop/edit",
-                                  "/admin/sites/shop/policies/new", "/admin/operators",
-                                  "/admin/tokens"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/sites/new",
+        "/admin/sites/shop/edit",
+        "/admin/sites/shop/policies/new",
+        "/admin/operators",
+        "/admin/tokens",
+    ],
+)
 def test_a_viewer_cannot_open_forms_that_change_things(client, viewer, path):
     login(client, "viewer@shop.kz")
     assert client.get(path).status_code == 403

@@ -4,8 +4,8 @@ import csv
 import re
 
 import pytest
-
 from admin_helpers import PASSWORD
+
 from cookieconsent.admin import accounts
 from cookieconsent.extensions import db
 
@@ -34,8 +34,12 @@ def publish(page, base, body, significant=True):
 def test_operator_walks_from_login_to_a_csv_export(page, live_server, admin, tmp_path):
     base = live_server.url
     failed = []  # every stylesheet and page must load (the browser's own favicon probe aside)
-    page.on("response", lambda r: failed.append(r.url)
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    page.on(
+        "response",
+        lambda r: (
+            failed.append(r.url) if r.status >= 400 and not r.url.endswith("/favicon.ico") else None
+        ),
+    )
     page.goto(base + "/admin/")
     page.fill("input[name=email]", "boss@shop.kz")
     page.fill("input[name=password]", PASSWORD)
@@ -55,9 +59,15 @@ def test_operator_walks_from_login_to_a_csv_export(page, live_server, admin, tmp
     assert publish(page, base, "Бірінші нұсқа") == 1
     answer = page.request.post(
         base + "/api/v1/consents",
-        data={"site": "bazar", "revision": 1, "choices": {"functional": True, "analytics": True},
-              "language": "kk", "method": "banner", "action": "accept_all",
-              "url": "https://bazar.example.kz/"},
+        data={
+            "site": "bazar",
+            "revision": 1,
+            "choices": {"functional": True, "analytics": True},
+            "language": "kk",
+            "method": "banner",
+            "action": "accept_all",
+            "url": "https://bazar.example.kz/",
+        },
         headers={"Origin": "https://bazar.example.kz"},
     ).json()
     consent_id = answer["consent_id"]

@@ -4,9 +4,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from admin_helpers import PASSWORD, bulk_events, login
 from sqlalchemy import func, select
 
-from admin_helpers import PASSWORD, bulk_events, login
 from cookieconsent import policies, subjects
 from cookieconsent.admin import accounts
 from cookieconsent.extensions import db
@@ -28,8 +28,11 @@ def recorded(client, site, consent_body):
     """A consent recorded through the public API, the way a visitor's banner does it."""
 
     def record(ua="Mozilla/5.0", **overrides):
-        response = client.post("/api/v1/consents", json=consent_body(**overrides),
-                               headers={"Origin": "https://shop.example.kz", "User-Agent": ua})
+        response = client.post(
+            "/api/v1/consents",
+            json=consent_body(**overrides),
+            headers={"Origin": "https://shop.example.kz", "User-Agent": ua},
+        )
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 
@@ -41,10 +44,17 @@ def audit_actions():
 
 
 SITE_FORM = {
-    "key": "bazar", "name": "Bazar", "origins": "https://Bazar.kz/shop\nhttps://www.bazar.kz",
-    "languages": ["kk", "ru"], "default_language": "kk", "consent_lifetime_days": "180",
-    "proof_retention_days": "1095", "form_retention_days": "1095",
-    "metrika_counter_id": "12345678", "metrika_clickmap": "y", "google_consent_mode": "y",
+    "key": "bazar",
+    "name": "Bazar",
+    "origins": "https://Bazar.kz/shop\nhttps://www.bazar.kz",
+    "languages": ["kk", "ru"],
+    "default_language": "kk",
+    "consent_lifetime_days": "180",
+    "proof_retention_days": "1095",
+    "form_retention_days": "1095",
+    "metrika_counter_id": "12345678",
+    "metrika_clickmap": "y",
+    "google_consent_mode": "y",
 }
 
 
@@ -59,18 +69,23 @@ def test_create_a_site_through_the_form(admin_client):
     assert not site.metrika_options["webvisor"]
     assert [s.key for s in site.services] == ["yandex-metrika"]
     page = admin_client.get("/admin/sites/bazar").get_data(as_text=True)
-    assert "&lt;script src=&#34;http://localhost/embed/bazar.js&#34; defer&gt;&lt;/script&gt;" in page
+    assert (
+        "&lt;script src=&#34;http://localhost/embed/bazar.js&#34; defer&gt;&lt;/script&gt;" in page
+    )
     assert "site.create" in audit_actions()
 
 
-@pytest.mark.parametrize("field,value", [
-    ("origins", "ftp://bazar.kz"),
-    ("key", "Bad Key!"),
-    ("default_language", "en"),
-    ("consent_lifetime_days", "0"),
-    ("metrika_counter_id", "abc"),
-    ("name", ""),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("origins", "ftp://bazar.kz"),
+        ("key", "Bad Key!"),
+        ("default_language", "en"),
+        ("consent_lifetime_days", "0"),
+        ("metrika_counter_id", "abc"),
+        ("name", ""),
+    ],
+)
 def test_a_bad_site_form_names_the_field_and_saves_nothing(admin_client, field, value):
     response = admin_client.post("/admin/sites/new", data=SITE_FORM | {field: value})
     assert response.status_code == 200
@@ -80,14 +95,26 @@ def test_a_bad_site_form_names_the_field_and_saves_nothing(admin_client, field, 
 
 
 def test_edit_a_site_and_declare_a_service(admin_client, site):
-    data = SITE_FORM | {"name": "Shop 2", "origins": "https://shop.example.kz",
-                        "languages": ["kk", "ru", "en"], "metrika_counter_id": ""}
+    data = SITE_FORM | {
+        "name": "Shop 2",
+        "origins": "https://shop.example.kz",
+        "languages": ["kk", "ru", "en"],
+        "metrika_counter_id": "",
+    }
     del data["key"]
     assert admin_client.post("/admin/sites/shop/edit", data=data).status_code == 302
     assert site.name == "Shop 2" and site.metrika_counter_id is None
-    admin_client.post("/admin/sites/shop/services", data={
-        "key": "youtube", "name": "YouTube", "category": "functional",
-        "provider": "Google", "cookies": "VISITOR_INFO1_LIVE, YSC", "storage_keys": ""})
+    admin_client.post(
+        "/admin/sites/shop/services",
+        data={
+            "key": "youtube",
+            "name": "YouTube",
+            "category": "functional",
+            "provider": "Google",
+            "cookies": "VISITOR_INFO1_LIVE, YSC",
+            "storage_keys": "",
+        },
+    )
     service = next(s for s in site.services if s.key == "youtube")
     assert service.cookies == ["VISITOR_INFO1_LIVE", "YSC"]
     admin_client.post(f"/admin/sites/shop/services/{service.id}/delete")
@@ -114,8 +141,10 @@ def policy_form(site, body="Жаңа саясат", **extra):
 
 
 def test_publish_a_significant_version_raises_the_revision(admin_client, site):
-    response = admin_client.post("/admin/sites/shop/policies/new",
-                                 data=policy_form(site, significant="y", changes_ru="Добавили"))
+    response = admin_client.post(
+        "/admin/sites/shop/policies/new",
+        data=policy_form(site, significant="y", changes_ru="Добавили"),
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/admin/sites/shop/policies/2")
     draft = admin_client.get("/admin/sites/shop/policies/2").get_data(as_text=True)
@@ -142,13 +171,17 @@ def test_a_scheduled_version_takes_effect_later(admin_client, site):
     admin_client.post("/admin/sites/shop/policies/2/publish", data={"effective_at": later})
     assert policies.current_revision(site) == 1
     assert policies.in_force(site, at=utcnow() + timedelta(days=4)).revision == 2
-    assert "badge scheduled" in admin_client.get("/admin/sites/shop/policies").get_data(as_text=True)
+    assert "badge scheduled" in admin_client.get("/admin/sites/shop/policies").get_data(
+        as_text=True
+    )
 
 
 def test_a_published_version_can_never_change(admin_client, site):
     assert admin_client.get("/admin/sites/shop/policies/1/edit").status_code == 409
-    assert admin_client.post("/admin/sites/shop/policies/1/edit",
-                             data=policy_form(site)).status_code == 409
+    assert (
+        admin_client.post("/admin/sites/shop/policies/1/edit", data=policy_form(site)).status_code
+        == 409
+    )
     assert admin_client.post("/admin/sites/shop/policies/1/delete").status_code == 409
     assert admin_client.post("/admin/sites/shop/policies/1/publish").status_code == 302
     version = db.session.scalar(select(PolicyVersion))
@@ -161,8 +194,10 @@ def test_a_published_version_can_never_change(admin_client, site):
 
 def test_a_draft_can_be_edited_and_its_diff_is_escaped(admin_client, site):
     admin_client.post("/admin/sites/shop/policies/new", data=policy_form(site))
-    admin_client.post("/admin/sites/shop/policies/2/edit",
-                      data=policy_form(site, body="<script>alert(1)</script>"))
+    admin_client.post(
+        "/admin/sites/shop/policies/2/edit",
+        data=policy_form(site, body="<script>alert(1)</script>"),
+    )
     page = admin_client.get("/admin/sites/shop/policies/2").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert '<span class="add">+ &lt;script&gt;alert(1)&lt;/script&gt; (kk)</span>' in page
@@ -186,7 +221,9 @@ def test_dashboard_period_excludes_other_days(admin_client, site):
     page = admin_client.get("/admin/sites/shop/dashboard").get_data(as_text=True)
     assert re.search(r"<strong>0</strong>", page)
     old = (utcnow() - timedelta(days=100)).date().isoformat()
-    page = admin_client.get(f"/admin/sites/shop/dashboard?from={old}&to={old}").get_data(as_text=True)
+    page = admin_client.get(f"/admin/sites/shop/dashboard?from={old}&to={old}").get_data(
+        as_text=True
+    )
     assert re.search(r"<strong>5</strong>", page)
 
 
@@ -205,10 +242,16 @@ def test_log_filters_by_consent_id_and_pages(admin_client, site):
     assert found.count('href="/admin/sites/shop/consents/') == 1 and wanted in found
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("event_type=withdrawn", 0), ("method=preferences", 60), ("method=banner", 60),
-    ("from=2026-01-01&to=2026-01-01", 50), ("consent_id=nothex", 0),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("event_type=withdrawn", 0),
+        ("method=preferences", 60),
+        ("method=banner", 60),
+        ("from=2026-01-01&to=2026-01-01", 50),
+        ("consent_id=nothex", 0),
+    ],
+)
 def test_log_filters(admin_client, site, query, expected):
     bulk_events(site, 120)
     page = admin_client.get(f"/admin/sites/shop/log?{query}").get_data(as_text=True)
@@ -227,9 +270,13 @@ def test_log_finds_a_subject_by_phone_through_the_hash(admin_client, site):
 
 
 def test_proof_shows_every_field_the_text_and_a_verifying_receipt(admin_client, site, recorded):
-    answer = recorded(url="https://shop.example.kz/<b>x</b>\"><script>alert(1)</script>",
-                      ua="<img src=x onerror=alert(1)>")
-    page = admin_client.get(f"/admin/sites/shop/consents/{answer['consent_id']}").get_data(as_text=True)
+    answer = recorded(
+        url='https://shop.example.kz/<b>x</b>"><script>alert(1)</script>',
+        ua="<img src=x onerror=alert(1)>",
+    )
+    page = admin_client.get(f"/admin/sites/shop/consents/{answer['consent_id']}").get_data(
+        as_text=True
+    )
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert 'data-receipt-verifies="true"' in page
@@ -271,14 +318,18 @@ def test_withdraw_and_erase_on_a_subjects_request(admin_client, site, recorded):
 def test_access_request_exports_everything_held_about_a_subject(admin_client, site):
     hashes = subjects.subject_hashes(site, email="Aigerim@Mail.kz")
     rows = bulk_events(site, 2, kind="form", form_id="feedback", subject_hashes=hashes)
-    page = admin_client.get("/admin/sites/shop/subjects?email=aigerim@mail.kz").get_data(as_text=True)
+    page = admin_client.get("/admin/sites/shop/subjects?email=aigerim@mail.kz").get_data(
+        as_text=True
+    )
     assert rows[0]["consent_id"] in page and rows[1]["consent_id"] in page
     response = admin_client.get("/admin/sites/shop/subjects/export.json?email=aigerim@mail.kz")
     document = response.get_json()
     assert set(document["consents"]) == {r["consent_id"] for r in rows}
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "subject.access"))
     assert "aigerim" not in (entry.target or "") and entry.target.startswith("subject:")
-    nothing = admin_client.get("/admin/sites/shop/subjects?phone=87770000000").get_data(as_text=True)
+    nothing = admin_client.get("/admin/sites/shop/subjects?phone=87770000000").get_data(
+        as_text=True
+    )
     assert "Nothing is held" in nothing or "сақталмаған" in nothing or "не хранится" in nothing
 
 
@@ -291,14 +342,33 @@ def test_every_operator_action_reaches_the_audit_trail(admin_client, site, recor
     admin_client.post(f"/admin/sites/shop/consents/{consent_id}/erase")
     admin_client.post("/admin/sites/shop/rotate-key")
     admin_client.post("/admin/tokens", data={"name": "backup", "site": "0"})
-    admin_client.post("/admin/operators", data={"email": "v@shop.kz", "password": PASSWORD,
-                                                "role": "viewer", "sites": [str(site.id)]})
+    admin_client.post(
+        "/admin/operators",
+        data={
+            "email": "v@shop.kz",
+            "password": PASSWORD,
+            "role": "viewer",
+            "sites": [str(site.id)],
+        },
+    )
     actions = set(audit_actions())
-    assert {"policy.publish", "export", "consent.withdraw", "consent.erase", "site.rotate_key",
-            "token.create", "operator.create"} <= actions
+    assert {
+        "policy.publish",
+        "export",
+        "consent.withdraw",
+        "consent.erase",
+        "site.rotate_key",
+        "token.create",
+        "operator.create",
+    } <= actions
     page = admin_client.get("/admin/audit").get_data(as_text=True)
-    for action in ("policy.publish", "export", "consent.withdraw", "consent.erase",
-                   "site.rotate_key"):
+    for action in (
+        "policy.publish",
+        "export",
+        "consent.withdraw",
+        "consent.erase",
+        "site.rotate_key",
+    ):
         assert f'data-action="{action}"' in page
     assert "boss@shop.kz" in page
     only = admin_client.get("/admin/audit?action=export").get_data(as_text=True)
@@ -317,14 +387,22 @@ def test_tokens_are_shown_once_and_can_be_revoked(admin_client, site):
 
 
 def test_operators_added_in_the_console_can_log_in(admin_client, app, site):
-    admin_client.post("/admin/operators", data={"email": "viewer@shop.kz", "password": PASSWORD,
-                                                "role": "viewer", "sites": [str(site.id)]})
+    admin_client.post(
+        "/admin/operators",
+        data={
+            "email": "viewer@shop.kz",
+            "password": PASSWORD,
+            "role": "viewer",
+            "sites": [str(site.id)],
+        },
+    )
     operator = accounts.find_operator("viewer@shop.kz")
     assert operator.role == "viewer" and [s.key for s in operator.sites] == ["shop"]
     other = app.test_client()
     assert login(other, "viewer@shop.kz").status_code == 302
-    short = admin_client.post("/admin/operators", data={"email": "x@shop.kz", "password": "short",
-                                                        "role": "admin"})
+    short = admin_client.post(
+        "/admin/operators", data={"email": "x@shop.kz", "password": "short", "role": "admin"}
+    )
     assert short.status_code == 200 and accounts.find_operator("x@shop.kz") is None
 
 

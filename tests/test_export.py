@@ -5,9 +5,9 @@ import io
 import json
 
 import pytest
+from admin_helpers import bulk_events
 from sqlalchemy import select
 
-from admin_helpers import bulk_events
 from cookieconsent import export
 from cookieconsent.admin import accounts
 from cookieconsent.extensions import db
@@ -28,8 +28,10 @@ def get(client, token, query="", key="shop"):
 
 def expected_csv_rows(site):
     """What the CSV must hold: every record, each value as CSV writes it."""
-    return [{k: export.csv_cell(v) for k, v in row.items()}
-            for row in export.records(site, export.EventFilter())]
+    return [
+        {k: export.csv_cell(v) for k, v in row.items()}
+        for row in export.records(site, export.EventFilter())
+    ]
 
 
 def test_csv_export_streams_and_parses_back_to_the_same_rows(client, site, token):
@@ -61,25 +63,31 @@ def test_jsonl_export_holds_one_event_per_line(client, site, token):
     assert rows[5]["choices"] == written[5]["choices"] and rows[5]["user_agent"].endswith("ünïcode")
 
 
-@pytest.mark.parametrize("query,count", [
-    ("", 3000),
-    ("?from=2026-01-02", 3000 - 1440),
-    ("?to=2026-01-01", 1440),
-    ("?from=2026-01-01T10:00:00Z&to=2026-01-01T11:00:00Z", 60),
-    ("?from=2026-01-01T15:00:00%2B05:00&to=2026-01-01T11:00:00", 60),
-])
+@pytest.mark.parametrize(
+    "query,count",
+    [
+        ("", 3000),
+        ("?from=2026-01-02", 3000 - 1440),
+        ("?to=2026-01-01", 1440),
+        ("?from=2026-01-01T10:00:00Z&to=2026-01-01T11:00:00Z", 60),
+        ("?from=2026-01-01T15:00:00%2B05:00&to=2026-01-01T11:00:00", 60),
+    ],
+)
 def test_export_period(client, site, token, query, count):
     bulk_events(site, 3000)
     response = get(client, token, query + ("&" if "?" in query else "?") + "format=jsonl")
     assert len(response.get_data(as_text=True).splitlines()) == count
 
 
-@pytest.mark.parametrize("query,field", [
-    ("?format=xml", "format"),
-    ("?from=yesterday", "from"),
-    ("?to=2026-13-01", "to"),
-    ("?from=2026-02-01&to=2026-01-01", "to"),
-])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("?format=xml", "format"),
+        ("?from=yesterday", "from"),
+        ("?to=2026-13-01", "to"),
+        ("?from=2026-02-01&to=2026-01-01", "to"),
+    ],
+)
 def test_bad_query_is_422_naming_the_field(client, site, token, query, field):
     response = get(client, token, query)
     assert response.status_code == 422
@@ -130,8 +138,20 @@ def test_writers_chunk_their_output():
 def test_cli_export_writes_the_file_with_a_progress_bar(runner, site, tmp_path):
     bulk_events(site, 1200)
     target = tmp_path / "out.csv"
-    result = runner.invoke(args=["export", "shop", "--from", "2026-01-01", "--to", "2026-01-01",
-                                 "--format", "csv", "-o", str(target)])
+    result = runner.invoke(
+        args=[
+            "export",
+            "shop",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-01-01",
+            "--format",
+            "csv",
+            "-o",
+            str(target),
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "Wrote 1200 events" in result.output
     with target.open(newline="", encoding="utf-8") as f:
@@ -149,8 +169,10 @@ def test_cli_tokens_and_operators(runner, site):
     assert "backup" in listed and token not in listed
     runner.invoke(args=["tokens", "revoke", listed.split("\t")[0]])
     assert accounts.check_token(token) is None
-    made = runner.invoke(args=["operators", "create", "Root@Shop.kz", "--role", "admin"],
-                         input="long enough password\nlong enough password\n")
+    made = runner.invoke(
+        args=["operators", "create", "Root@Shop.kz", "--role", "admin"],
+        input="long enough password\nlong enough password\n",
+    )
     assert made.exit_code == 0, made.output
     assert accounts.find_operator("root@shop.kz").is_admin
     again = runner.invoke(args=["operators", "create", "root@shop.kz", "--password", "x" * 12])

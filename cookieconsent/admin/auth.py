@@ -131,8 +131,12 @@ def login():
         response = redirect(_safe_next(request.args.get("next")))
         if operator.locale in LANGUAGES:
             response.set_cookie(
-                i18n.COOKIE, operator.locale, max_age=365 * 86400, samesite="Lax",
-                httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"],
+                i18n.COOKIE,
+                operator.locale,
+                max_age=365 * 86400,
+                samesite="Lax",
+                httponly=True,
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
             )
         return response
     empty = accounts.operator_count() == 0

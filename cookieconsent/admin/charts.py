@@ -43,32 +43,69 @@ def stacked_days(days: list[dict], series: tuple[str, ...]) -> dict:
             h = plot_h * day[name] / top
             y -= h
             if day[name]:
-                parts.append({"series": name, "x": round(x, 1), "y": round(y, 1),
-                              "w": round(bar_w, 1), "h": round(h, 1), "value": day[name]})
+                parts.append(
+                    {
+                        "series": name,
+                        "x": round(x, 1),
+                        "y": round(y, 1),
+                        "w": round(bar_w, 1),
+                        "h": round(h, 1),
+                        "value": day[name],
+                    }
+                )
         label = day["day"].strftime("%d.%m") if i % max(1, len(days) // 10) == 0 else None
-        columns.append({"day": day["day"], "parts": parts, "label": label,
-                        "label_x": round(x + bar_w / 2, 1), "total": sum(day[s] for s in series)})
-    ticks = [{"value": format_decimal(top * k / 4), "y": round(TOP + plot_h * (1 - k / 4), 1)}
-             for k in range(5)]
-    return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "bottom": HEIGHT - BOTTOM,
-            "columns": columns, "ticks": ticks, "series": series}
+        columns.append(
+            {
+                "day": day["day"],
+                "parts": parts,
+                "label": label,
+                "label_x": round(x + bar_w / 2, 1),
+                "total": sum(day[s] for s in series),
+            }
+        )
+    ticks = [
+        {"value": format_decimal(top * k / 4), "y": round(TOP + plot_h * (1 - k / 4), 1)}
+        for k in range(5)
+    ]
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "bottom": HEIGHT - BOTTOM,
+        "columns": columns,
+        "ticks": ticks,
+        "series": series,
+    }
 
 
 def _bars(items: list[tuple[str, float, str, str]]) -> dict:
     label_w, plot_w = 180, WIDTH - 180 - 110
     rows = [
-        {"label": label, "value": value, "caption": caption, "x": label_w,
-         "y": i * BAR_ROW + 4, "w": round(plot_w * fraction, 1), "full": plot_w,
-         "text_y": i * BAR_ROW + 18}
+        {
+            "label": label,
+            "value": value,
+            "caption": caption,
+            "x": label_w,
+            "y": i * BAR_ROW + 4,
+            "w": round(plot_w * fraction, 1),
+            "full": plot_w,
+            "text_y": i * BAR_ROW + 18,
+        }
         for i, (label, fraction, value, caption) in enumerate(items)
     ]
-    return {"width": WIDTH, "height": max(len(rows), 1) * BAR_ROW + 8, "rows": rows,
-            "value_x": label_w + plot_w + 8}
+    return {
+        "width": WIDTH,
+        "height": max(len(rows), 1) * BAR_ROW + 8,
+        "rows": rows,
+        "value_x": label_w + plot_w + 8,
+    }
 
 
 def share_bars(items: list[tuple[str, float, str]]) -> dict:
     """Horizontal bars of shares (0..1): ``(label, share, caption)`` per row."""
-    return _bars([(label, share, format_percent(share), caption) for label, share, caption in items])
+    return _bars(
+        [(label, share, format_percent(share), caption) for label, share, caption in items]
+    )
 
 
 def count_bars(items: list[tuple[str, int, str]]) -> dict:

@@ -37,8 +37,12 @@ def create_operator(email, role, site_keys, password):
         operator = accounts.create_operator(email, password, role, [_site(k) for k in site_keys])
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    audit.record("operator.create", target=operator.email, actor="cli",
-                 details={"role": role, "sites": list(site_keys)})
+    audit.record(
+        "operator.create",
+        target=operator.email,
+        actor="cli",
+        details={"role": role, "sites": list(site_keys)},
+    )
     db.session.commit()
     click.echo(f"Created {operator.role} {operator.email}.")
 
@@ -64,7 +68,9 @@ def set_password(email, password):
         accounts.set_password(operator, password)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    audit.record("operator.update", target=operator.email, actor="cli", details={"password": "changed"})
+    audit.record(
+        "operator.update", target=operator.email, actor="cli", details={"password": "changed"}
+    )
     db.session.commit()
     click.echo(f"New password set for {operator.email}.")
 
@@ -82,8 +88,11 @@ def create_token(name, site_key):
     audit.record("token.create", site=site, target=f"{record.name} ({record.prefix}…)", actor="cli")
     db.session.commit()
     click.echo(token)
-    click.echo(f"Token {record.id} '{record.name}' for {site.key if site else 'every site'}; "
-               "keep it now, it is not shown again.", err=True)
+    click.echo(
+        f"Token {record.id} '{record.name}' for {site.key if site else 'every site'}; "
+        "keep it now, it is not shown again.",
+        err=True,
+    )
 
 
 @tokens_cli.command("list")
@@ -102,7 +111,9 @@ def revoke_token(token_id):
     if record is None:
         raise click.BadParameter(f"no token {token_id}", param_hint="TOKEN_ID")
     accounts.revoke_token(record)
-    audit.record("token.revoke", site=record.site, target=f"{record.name} ({record.prefix}…)", actor="cli")
+    audit.record(
+        "token.revoke", site=record.site, target=f"{record.name} ({record.prefix}…)", actor="cli"
+    )
     db.session.commit()
     click.echo(f"Revoked token {record.id} '{record.name}'.")
 
@@ -121,17 +132,28 @@ def _day(value: str | None, shift: int = 0) -> datetime | None:
 @click.argument("site_key")
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (inclusive).")
 @click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day (inclusive).")
-@click.option("--format", "fmt", type=click.Choice(sorted(exporter.FORMATS)), default="csv",
-              show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
-              help="File to write ('-' for standard output).")
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(exporter.FORMATS)), default="csv", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="File to write ('-' for standard output).",
+)
 def export_command(site_key, start, end, fmt, output):
     """Export a site's consent log as CSV or JSON Lines, with a progress bar."""
     site = _site(site_key)
     flt = exporter.EventFilter(start=_day(start), end=_day(end, 1))
     total = exporter.count(site, flt)
-    audit.record("export", site=site, target=fmt, actor="cli",
-                 details={"from": start, "to": end, "rows": total, "via": "cli"})
+    audit.record(
+        "export",
+        site=site,
+        target=fmt,
+        actor="cli",
+        details={"from": start, "to": end, "rows": total, "via": "cli"},
+    )
     db.session.commit()
     rows = exporter.records(site, flt)
     writer = {"csv": exporter.write_csv, "jsonl": exporter.write_jsonl}[fmt]

@@ -67,9 +67,7 @@ def dashboard(key):
         categories=charts.share_bars(
             [(category_label(c["key"]), c["share"], str(c["granted"])) for c in share["categories"]]
         ),
-        languages=charts.count_bars(
-            [(language_label(v), n, f"{n}") for v, n, _a in languages]
-        ),
+        languages=charts.count_bars([(language_label(v), n, f"{n}") for v, n, _a in languages]),
         methods=charts.count_bars([(method_label(v), n, f"{n}") for v, n, _a in methods]),
         language_rows=languages,
         method_rows=methods,

@@ -16,8 +16,8 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..config import LANGUAGES
@@ -25,6 +25,7 @@ from ..models import CATEGORIES
 from ..models.consent import EVENT_TYPES, METHODS
 from ..models.operator import ROLES
 from ..sites import KEY_PATTERN
+from . import labels
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
@@ -51,15 +52,20 @@ class ActionForm(FlaskForm):
 class SiteForm(FlaskForm):
     key = StringField(
         _l("Site key"),
-        validators=[DataRequired(), Regexp(KEY_PATTERN, message=_l("Lowercase letters, digits and dashes."))],
+        validators=[
+            DataRequired(),
+            Regexp(KEY_PATTERN, message=_l("Lowercase letters, digits and dashes.")),
+        ],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     origins = TextAreaField(
-        _l("Allowed origins"), description=_l("One per line, e.g. https://shop.kz"),
+        _l("Allowed origins"),
+        description=_l("One per line, e.g. https://shop.kz"),
         validators=[DataRequired()],
     )
     languages = MultiCheckboxField(
-        _l("Languages"), choices=choices((lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES),
+        _l("Languages"),
+        choices=choices((lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES),
         validators=[DataRequired()],
     )
     default_language = SelectField(
@@ -69,11 +75,13 @@ class SiteForm(FlaskForm):
         _l("Consent lifetime, days"), default=365, validators=[NumberRange(1, 3650)]
     )
     proof_retention_days = IntegerField(
-        _l("Storage period of cookie proofs after expiry, days"), default=3 * 365,
+        _l("Storage period of cookie proofs after expiry, days"),
+        default=3 * 365,
         validators=[NumberRange(1, 36500)],
     )
     form_retention_days = IntegerField(
-        _l("Storage period of form consents, days"), default=3 * 365,
+        _l("Storage period of form consents, days"),
+        default=3 * 365,
         validators=[NumberRange(1, 36500)],
     )
     metrika_counter_id = IntegerField(
@@ -94,10 +102,15 @@ class SiteForm(FlaskForm):
 class ServiceForm(FlaskForm):
     key = StringField(
         _l("Service key"),
-        validators=[DataRequired(), Regexp(KEY_PATTERN, message=_l("Lowercase letters, digits and dashes."))],
+        validators=[
+            DataRequired(),
+            Regexp(KEY_PATTERN, message=_l("Lowercase letters, digits and dashes.")),
+        ],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    category = SelectField(_l("Category"), choices=choices((c, c) for c in CATEGORIES))
+    category = SelectField(
+        _l("Category"), choices=choices((c, labels.CATEGORIES[c]) for c in CATEGORIES)
+    )
     provider = StringField(_l("Provider"), validators=[Optional(), Length(max=200)])
     cookies = StringField(_l("Cookies"), description=_l("Comma-separated; _ym_* matches a prefix"))
     storage_keys = StringField(_l("localStorage keys"), description=_l("Comma-separated"))
@@ -114,21 +127,34 @@ def policy_language_fields(form_class, languages):
         pass
 
     for lang in languages:
-        setattr(Form, f"title_{lang}", StringField(_l("Title"), validators=[Optional(), Length(max=300)]))
+        setattr(
+            Form,
+            f"title_{lang}",
+            StringField(_l("Title"), validators=[Optional(), Length(max=300)]),
+        )
         setattr(Form, f"body_{lang}", TextAreaField(_l("Text"), validators=[DataRequired()]))
-        setattr(Form, f"url_{lang}", StringField(
-            _l("Where the site publishes it (optional)"),
-            validators=[Optional(), URL(require_tld=False), Length(max=2000)],
-        ))
-        setattr(Form, f"changes_{lang}", TextAreaField(
-            _l("What changed (shown to visitors)"), validators=[Optional(), Length(max=2000)]
-        ))
+        setattr(
+            Form,
+            f"url_{lang}",
+            StringField(
+                _l("Where the site publishes it (optional)"),
+                validators=[Optional(), URL(require_tld=False), Length(max=2000)],
+            ),
+        )
+        setattr(
+            Form,
+            f"changes_{lang}",
+            TextAreaField(
+                _l("What changed (shown to visitors)"), validators=[Optional(), Length(max=2000)]
+            ),
+        )
     return Form
 
 
 class PublishForm(FlaskForm):
     effective_at = DateTimeLocalField(
-        _l("In force from (UTC); empty means now"), format="%Y-%m-%dT%H:%M",
+        _l("In force from (UTC); empty means now"),
+        format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
     )
 
@@ -154,10 +180,19 @@ class LogFilterForm(FlaskForm):
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
     consent_id = StringField(
-        _l("Consent id"), validators=[Optional(), Regexp(r"^[0-9a-f]{32}$", message=_l("Not a consent id."))]
+        _l("Consent id"),
+        validators=[Optional(), Regexp(r"^[0-9a-f]{32}$", message=_l("Not a consent id."))],
     )
-    event_type = SelectField(_l("Event"), choices=choices([("", "—")] + [(e, e) for e in EVENT_TYPES]), validators=[Optional()])
-    method = SelectField(_l("Method"), choices=choices([("", "—")] + [(m, m) for m in METHODS]), validators=[Optional()])
+    event_type = SelectField(
+        _l("Event"),
+        choices=choices([("", "—")] + [(e, labels.EVENTS[e]) for e in EVENT_TYPES]),
+        validators=[Optional()],
+    )
+    method = SelectField(
+        _l("Method"),
+        choices=choices([("", "—")] + [(m, labels.METHODS[m]) for m in METHODS]),
+        validators=[Optional()],
+    )
     phone = StringField(_l("Subject's phone"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("Subject's e-mail"), validators=[Optional(), Length(max=254)])
 
@@ -167,7 +202,8 @@ class SubjectForm(FlaskForm):
         csrf = False
 
     consent_id = StringField(
-        _l("Consent id"), validators=[Optional(), Regexp(r"^[0-9a-f]{32}$", message=_l("Not a consent id."))]
+        _l("Consent id"),
+        validators=[Optional(), Regexp(r"^[0-9a-f]{32}$", message=_l("Not a consent id."))],
     )
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])

@@ -80,8 +80,12 @@ def log(key):
         site=site,
         form=form,
         rows=rows,
-        newer=url_for("admin.log", key=key, after=rows[0].id, **args) if rows and has_newer else None,
-        older=url_for("admin.log", key=key, before=rows[-1].id, **args) if rows and has_older else None,
+        newer=url_for("admin.log", key=key, after=rows[0].id, **args)
+        if rows and has_newer
+        else None,
+        older=url_for("admin.log", key=key, before=rows[-1].id, **args)
+        if rows and has_older
+        else None,
         export_args=args,
     )
 
@@ -126,10 +130,16 @@ def proof_json(key, consent_id):
         row = {c.name: plain(getattr(event, c.name)) for c in ConsentEvent.__table__.columns}
         row["policy_version"] = event.policy_version.number if event.policy_version else None
         row["policy_text"] = (
-            {"language": shown.text.language, "title": shown.text.title,
-             "body": shown.text.body, "url": shown.text.url, "sha256": shown.text.sha256,
-             "matches": shown.matches}
-            if shown.text else None
+            {
+                "language": shown.text.language,
+                "title": shown.text.title,
+                "body": shown.text.body,
+                "url": shown.text.url,
+                "sha256": shown.text.sha256,
+                "matches": shown.matches,
+            }
+            if shown.text
+            else None
         )
         row["receipt"] = check["receipt"]
         row["receipt_signature_valid"] = check["signature"]

@@ -36,8 +36,11 @@ def operator_list():
         except ValueError as error:
             form.email.errors.append(str(error))
         else:
-            audit.record("operator.create", target=operator.email,
-                         details={"role": operator.role, "sites": [s.key for s in operator.sites]})
+            audit.record(
+                "operator.create",
+                target=operator.email,
+                details={"role": operator.role, "sites": [s.key for s in operator.sites]},
+            )
             db.session.commit()
             flash(_("Operator %(email)s added.", email=operator.email))
             return redirect(url_for("admin.operator_list"))
@@ -117,15 +120,21 @@ def audit_trail():
         args = {k: v for k, v in request.args.items() if k != "before" and v}
         older = url_for("admin.audit_trail", before=entries[-1].id, **args)
     return render_template(
-        "admin/audit.html", entries=entries, actions=audit.ACTIONS, older=older,
-        action=action, site=site,
+        "admin/audit.html",
+        entries=entries,
+        actions=audit.ACTIONS,
+        older=older,
+        action=action,
+        site=site,
     )
 
 
 @bp.get("/retention")
 def retention_runs():
     """The purge runs: when, how many proofs each erased, whether it failed."""
-    return render_template("admin/retention.html", runs=retention.recent_runs(50), form=ActionForm())
+    return render_template(
+        "admin/retention.html", runs=retention.recent_runs(50), form=ActionForm()
+    )
 
 
 @bp.post("/retention/purge")
@@ -134,8 +143,11 @@ def retention_purge():
     if not ActionForm().validate_on_submit():
         abort(400)
     run = retention.purge(trigger="console")
-    audit.record("retention.purge", target=f"run {run.id}",
-                 details={"cookie": run.erased_cookie, "form": run.erased_form})
+    audit.record(
+        "retention.purge",
+        target=f"run {run.id}",
+        details={"cookie": run.erased_cookie, "form": run.erased_form},
+    )
     db.session.commit()
     flash(_("Purge finished: %(count)s proofs erased.", count=run.erased_cookie + run.erased_form))
     return redirect(url_for("admin.retention_runs"))

@@ -79,7 +79,10 @@ def policy_list(key):
     ).all()
     in_force = policy_domain.in_force(site)
     return render_template(
-        "admin/policies.html", site=site, versions=versions, in_force=in_force,
+        "admin/policies.html",
+        site=site,
+        versions=versions,
+        in_force=in_force,
         revision=in_force.revision if in_force else 0,
     )
 
@@ -130,7 +133,9 @@ def policy_new(key):
             _fill(form, site, latest)
     if form.validate_on_submit():
         version = policy_domain.draft(
-            site, _texts(form, site), significant=form.significant.data,
+            site,
+            _texts(form, site),
+            significant=form.significant.data,
             changes=_changes(form, site),
         )
         audit.record("policy.draft", site=site, target=f"cookie v{version.number}")
@@ -164,8 +169,9 @@ def policy_edit(key, number):
             row.sha256 = policy_domain.sha256(text["body"])
             if lang not in by_language:
                 version.texts.append(row)
-        audit.record("policy.draft", site=site, target=f"cookie v{version.number}",
-                     details={"edited": True})
+        audit.record(
+            "policy.draft", site=site, target=f"cookie v{version.number}", details={"edited": True}
+        )
         db.session.commit()
         return redirect(url_for("admin.policy_detail", key=key, number=number))
     return render_template("admin/policy_form.html", site=site, form=form, version=version)
@@ -214,16 +220,26 @@ def policy_publish(key, number):
             effective_at = None  # a date in the past means "now": the past cannot be rewritten
     policy_domain.publish(version, effective_at)
     audit.record(
-        "policy.publish", site=site, target=f"cookie v{version.number}",
-        details={"revision": version.revision, "significant": version.significant,
-                 "effective_at": version.effective_at.isoformat()},
+        "policy.publish",
+        site=site,
+        target=f"cookie v{version.number}",
+        details={
+            "revision": version.revision,
+            "significant": version.significant,
+            "effective_at": version.effective_at.isoformat(),
+        },
     )
     db.session.commit()
     if status(version) == "scheduled":
         flash(_("Version %(number)s is scheduled.", number=version.number))
     else:
-        flash(_("Version %(number)s is published; revision %(revision)s.",
-                number=version.number, revision=version.revision))
+        flash(
+            _(
+                "Version %(number)s is published; revision %(revision)s.",
+                number=version.number,
+                revision=version.revision,
+            )
+        )
     return redirect(url_for("admin.policy_detail", key=key, number=number))
 
 
@@ -238,4 +254,3 @@ def policy_delete(key, number):
     audit.record("policy.draft", site=site, target=f"cookie v{number}", details={"deleted": True})
     db.session.commit()
     return redirect(url_for("admin.policy_list", key=key))
-

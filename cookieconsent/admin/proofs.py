@@ -38,15 +38,19 @@ def text_shown(event: ConsentEvent) -> TextShown:
         return TextShown(None, False)
     text = next((t for t in version.texts if t.sha256 == event.policy_sha256), None)
     text = text or version.text_for(event.language)
-    matches = bool(text and text.body is not None and policies.sha256(text.body) == event.policy_sha256)
+    matches = bool(
+        text and text.body is not None and policies.sha256(text.body) == event.policy_sha256
+    )
     return TextShown(text, matches)
 
 
 def key_at(site: Site, event: ConsentEvent) -> SiteKey | None:
     """The key that signed receipts when ``event`` was recorded."""
     signing = [
-        k for k in site.keys
-        if k.created_at <= event.created_at and (k.retired_at is None or k.retired_at > event.created_at)
+        k
+        for k in site.keys
+        if k.created_at <= event.created_at
+        and (k.retired_at is None or k.retired_at > event.created_at)
     ]
     return signing[-1] if signing else None
 
@@ -67,7 +71,11 @@ def check(site: Site, event: ConsentEvent) -> dict:
     """Whether the event's receipt verifies under the site's keys, and what it proves now."""
     token = receipt_of(site, event)
     if token is None:
-        return {"receipt": None, "signature": False, "verdict": {"valid": False, "reason": "no_key"}}
+        return {
+            "receipt": None,
+            "signature": False,
+            "verdict": {"valid": False, "reason": "no_key"},
+        }
     try:
         receipts.verify(token, signing_secrets(site))
         signature = True

@@ -68,13 +68,21 @@ def apply_settings(site: Site, form: SiteForm, origins: list[str]) -> dict:
 
 
 def _snapshot(site: Site) -> dict:
-    names = SETTINGS + ("origins", "languages", "cookie_domain", "metrika_counter_id", "metrika_options")
+    names = SETTINGS + (
+        "origins",
+        "languages",
+        "cookie_domain",
+        "metrika_counter_id",
+        "metrika_options",
+    )
     return {name: getattr(site, name) for name in names}
 
 
 def _languages_valid(form: SiteForm) -> bool:
     if form.default_language.data not in (form.languages.data or []):
-        form.default_language.errors.append(_("The default language must be one of the site's languages."))
+        form.default_language.errors.append(
+            _("The default language must be one of the site's languages.")
+        )
         return False
     return True
 
@@ -92,7 +100,10 @@ def site_new():
         if origins is not None:
             try:
                 site = site_domain.create_site(
-                    form.key.data, form.name.data, origins, form.languages.data,
+                    form.key.data,
+                    form.name.data,
+                    origins,
+                    form.languages.data,
                     form.default_language.data,
                 )
             except ValueError as error:
@@ -197,7 +208,9 @@ def service_delete(key, service_id):
         site.metrika_counter_id = None
         site.metrika_options = {}
     site.services.remove(service)
-    audit.record("site.update", site=site, target=site.key, details={"service_removed": service.key})
+    audit.record(
+        "site.update", site=site, target=site.key, details={"service_removed": service.key}
+    )
     db.session.commit()
     return redirect(url_for("admin.site_detail", key=key))
 

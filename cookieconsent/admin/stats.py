@@ -79,8 +79,11 @@ def category_share(site: Site, period: Period) -> dict:
     return {
         "total": total,
         "categories": [
-            {"key": name, "granted": getattr(row, name) or 0,
-             "share": (getattr(row, name) or 0) / total if total else 0.0}
+            {
+                "key": name,
+                "granted": getattr(row, name) or 0,
+                "share": (getattr(row, name) or 0) / total if total else 0.0,
+            }
             for name in SHARED_CATEGORIES
         ],
     }
@@ -99,23 +102,29 @@ def breakdown(site: Site, period: Period, column) -> list[tuple[str, int, float]
 
 
 def withdrawals(site: Site, period: Period) -> int:
-    return db.session.scalar(
-        select(func.count()).where(
-            ConsentEvent.site_id == site.id,
-            ConsentEvent.created_at >= period.start,
-            ConsentEvent.created_at < period.end,
-            ConsentEvent.event_type == "withdrawn",
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                ConsentEvent.site_id == site.id,
+                ConsentEvent.created_at >= period.start,
+                ConsentEvent.created_at < period.end,
+                ConsentEvent.event_type == "withdrawn",
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def form_consents(site: Site, period: Period) -> int:
-    return db.session.scalar(
-        select(func.count()).where(
-            ConsentEvent.site_id == site.id,
-            ConsentEvent.created_at >= period.start,
-            ConsentEvent.created_at < period.end,
-            ConsentEvent.kind == "form",
-            ConsentEvent.event_type.in_(DECISIONS),
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                ConsentEvent.site_id == site.id,
+                ConsentEvent.created_at >= period.start,
+                ConsentEvent.created_at < period.end,
+                ConsentEvent.kind == "form",
+                ConsentEvent.event_type.in_(DECISIONS),
+            )
         )
-    ) or 0
+        or 0
+    )

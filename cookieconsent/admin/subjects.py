@@ -25,7 +25,9 @@ def held_about(site, form: SubjectForm) -> list[ConsentEvent] | None:
         ids.append(form.consent_id.data)
     if form.phone.data or form.email.data:
         try:
-            found = subject_domain.find_by_subject(site, form.phone.data or None, form.email.data or None)
+            found = subject_domain.find_by_subject(
+                site, form.phone.data or None, form.email.data or None
+            )
         except subject_domain.InvalidSubject as error:
             getattr(form, error.field).errors = [_("Cannot read this value.")]
             return None
@@ -58,7 +60,8 @@ def withdraw_by_operator(site, consent_id: str) -> ConsentEvent | None:
             created_at=now,
             choices={key: key == "essential" and latest.kind == "cookie" for key in latest.choices},
             services=[s.key for s in site.services if s.category == "essential"]
-            if latest.kind == "cookie" else [],
+            if latest.kind == "cookie"
+            else [],
             revision=latest.revision,
             policy_version_id=latest.policy_version_id,
             language=latest.language,
@@ -81,7 +84,10 @@ def subject_search(key):
     for event in events or []:
         grouped.setdefault(event.consent_id, []).append(event)
     return render_template(
-        "admin/subjects.html", site=site, form=form, searched=events is not None,
+        "admin/subjects.html",
+        site=site,
+        form=form,
+        searched=events is not None,
         grouped=grouped,
     )
 
@@ -102,14 +108,21 @@ def subject_export(key):
         "consents": {},
     }
     for event in events:
-        row = {c.name: plain(getattr(event, c.name)) for c in ConsentEvent.__table__.columns
-               if c.name not in {"id", "site_id", "policy_version_id"}}
+        row = {
+            c.name: plain(getattr(event, c.name))
+            for c in ConsentEvent.__table__.columns
+            if c.name not in {"id", "site_id", "policy_version_id"}
+        }
         shown = proofs.text_shown(event)
         row["policy_version"] = event.policy_version.number if event.policy_version else None
         row["policy_text"] = shown.text.body if shown.text else None
         document["consents"].setdefault(event.consent_id, []).append(row)
-    audit.record("subject.access", site=site, target=_target(site, form),
-                 details={"consents": len(document["consents"])})
+    audit.record(
+        "subject.access",
+        site=site,
+        target=_target(site, form),
+        details={"consents": len(document["consents"])},
+    )
     db.session.commit()
     response = jsonify(document)
     response.headers["Content-Disposition"] = 'attachment; filename="personal-data.json"'
@@ -152,8 +165,12 @@ def consent_erase(key, consent_id):
     erased = sum(1 for event in events if retention.erase(event))
     audit.record("consent.erase", site=site, target=consent_id, details={"events": erased})
     db.session.commit()
-    flash(_("Personal data erased from %(count)s events; the record of the consent stays.",
-            count=erased))
+    flash(
+        _(
+            "Personal data erased from %(count)s events; the record of the consent stays.",
+            count=erased,
+        )
+    )
     return redirect(_back(key, consent_id))
 
 

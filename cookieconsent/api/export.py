@@ -106,11 +106,16 @@ def export_consents(key):
     fmt = query["format"]
     record.last_used_at = utcnow()
     audit.record(
-        "export", site=site, target=fmt, actor=f"token:{record.name}",
+        "export",
+        site=site,
+        target=fmt,
+        actor=f"token:{record.name}",
         details={"from": request.args.get("from"), "to": request.args.get("to"), "via": "api"},
     )
     # Commit before streaming: the body is produced after this function returns.
     db.session.commit()
-    response = Response(stream_with_context(export.stream(site, flt, fmt)), mimetype=export.FORMATS[fmt])
+    response = Response(
+        stream_with_context(export.stream(site, flt, fmt)), mimetype=export.FORMATS[fmt]
+    )
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename(site, fmt)}"'
     return response
