@@ -27,6 +27,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "Path of the ledger keyring (seals and checkpoint keys); default: "
         "instance/ledger_keys.json, created on first use. Copy it to every host.",
     ),
+    "LEDGER_CHECKPOINT_SECONDS": (
+        "60",
+        "How often each worker signs a ledger checkpoint after writes; 0: only "
+        "`flask ledger checkpoint` (cron) does.",
+    ),
 }
 #: Read by the test suite, not by the server.
 IGNORED = {"TEST_DATABASE_URL"}
@@ -76,6 +81,7 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
         "RATE_LIMIT": get("RATE_LIMIT"),
         "LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT"),
         "LEDGER_KEYS": get("LEDGER_KEYS"),
+        "LEDGER_CHECKPOINT_SECONDS": float(get("LEDGER_CHECKPOINT_SECONDS")) or None,
         "SESSION_COOKIE_SECURE": env == "production" if secure is None else secure == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
