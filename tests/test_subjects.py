@@ -101,6 +101,13 @@ def test_lookup_by_phone_finds_the_subjects_consents(site, given):
     by_email = subjects.find_by_subject(site, email="ME@example.kz")
     assert subjects.consent_ids(by_email) == mine[1:]
     assert subjects.find_by_subject(site, phone="+77010000000") == []
+    # ...while the number itself is nowhere in the database, in any form.
+    with db.engine.connect() as conn:
+        dump = " ".join(str(row) for table in db.metadata.sorted_tables
+                        for row in conn.execute(table.select()))
+    digits = dump.replace(" ", "").replace("-", "")
+    assert "7012345678" not in digits and "7770001122" not in digits
+    assert "me@example.kz" not in dump.lower()
 
 
 def test_lookup_stays_within_the_site(site, given, make_site):
