@@ -285,5 +285,7 @@
 
   keepFragment();
   showBack(null);
-  load();
+  // The buttons come disabled from the server (without this script they could do nothing)
+  // and stay so until the decision is known, so that a change names the one it replaces.
+  load().finally(() => setBusy(false));
 })();

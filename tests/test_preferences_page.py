@@ -183,3 +183,11 @@ def test_missing_policy_text_is_an_html_404(client, site, url):
     response = get(client, url)
     assert response.status_code == 404
     assert response.mimetype == "text/html"
+
+
+def test_without_its_script_the_page_offers_no_button_that_would_do_nothing(client, site):
+    page = Page(get(client, "/preferences/shop?lang=en").get_data(as_text=True))
+    buttons = page.find("button")
+    assert len(buttons) == 5
+    assert all("disabled" in button for button in buttons)
+    assert "This page needs JavaScript to show and change your decision." in page.text
