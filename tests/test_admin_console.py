@@ -305,7 +305,10 @@ def test_withdraw_and_erase_on_a_subjects_request(admin_client, site, recorded):
     events = db.session.scalars(select(ConsentEvent).order_by(ConsentEvent.id)).all()
     assert [e.event_type for e in events] == ["given", "withdrawn"]
     assert events[1].method == "operator" and not events[1].choices["analytics"]
-    admin_client.post(f"/admin/sites/shop/consents/{consent_id}/erase")
+    unconfirmed = admin_client.post(f"/admin/sites/shop/consents/{consent_id}/erase")
+    assert unconfirmed.status_code == 302
+    assert db.session.scalar(select(func.count()).where(ConsentEvent.erased_at.is_not(None))) == 0
+    admin_client.post(f"/admin/sites/shop/consents/{consent_id}/erase", data={"confirm": "yes"})
     for event in db.session.scalars(select(ConsentEvent)):
         db.session.refresh(event)
         assert event.erased_at is not None and event.ip is None and event.user_agent is None
@@ -339,7 +342,7 @@ def test_every_operator_action_reaches_the_audit_trail(admin_client, site, recor
     admin_client.post("/admin/sites/shop/policies/2/publish")
     admin_client.get("/admin/sites/shop/export.csv").get_data()
     admin_client.post(f"/admin/sites/shop/consents/{consent_id}/withdraw")
-    admin_client.post(f"/admin/sites/shop/consents/{consent_id}/erase")
+    admin_client.post(f"/admin/sites/shop/consents/{consent_id}/erase", data={"confirm": "yes"})
     admin_client.post("/admin/sites/shop/rotate-key")
     admin_client.post("/admin/tokens", data={"name": "backup", "site": "0"})
     admin_client.post(
@@ -418,3 +421,20 @@ def test_retention_runs_are_visible(admin_client, site):
 def test_console_is_translated(admin_client, lang, text):
     page = admin_client.get(f"/admin/?lang={lang}").get_data(as_text=True)
     assert f"<h1>{text}</h1>" in page
+
+
+def test_an_admin_changes_an_operators_role_and_sites(admin_client, site, make_site):
+    other = make_site("other")
+    viewer = accounts.create_operator("v@shop.kz", PASSWORD, "viewer", [site])
+    db.session.commit()
+    response = admin_client.post(
+        f"/admin/operators/{viewer.id}",
+        data={"role": "viewer", "sites": [str(other.id)], "password": "a brand new password"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(viewer)
+    assert [s.key for s in viewer.sites] == ["other"]
+    assert accounts.authenticate("v@shop.kz", "a brand new password") is not None
+    me = accounts.find_operator("boss@shop.kz")
+    refused = admin_client.post(f"/admin/operators/{me.id}", data={"role": "viewer"})
+    assert refused.status_code == 200 and me.role == "admin"

@@ -166,6 +166,14 @@ class OperatorForm(FlaskForm):
     sites = MultiCheckboxField(_l("Sites (for a viewer)"), coerce=int)
 
 
+class OperatorEditForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=choices((r, r) for r in ROLES))
+    sites = MultiCheckboxField(_l("Sites (for a viewer)"), coerce=int)
+    password = PasswordField(
+        _l("New password (leave empty to keep)"), validators=[Optional(), Length(min=10, max=200)]
+    )
+
+
 class TokenForm(FlaskForm):
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])
     site = SelectField(_l("Site"), coerce=int)

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import ApiToken, AuditEntry, Operator, Site
 from . import accounts, audit, bp
 from .auth import admin_required
-from .forms import ActionForm, OperatorForm, TokenForm, choices
+from .forms import ActionForm, OperatorEditForm, OperatorForm, TokenForm, choices
 
 AUDIT_PAGE = 100
 
@@ -46,6 +46,35 @@ def operator_list():
             return redirect(url_for("admin.operator_list"))
     operators = db.session.scalars(select(Operator).order_by(Operator.email)).all()
     return render_template("admin/operators.html", operators=operators, form=form)
+
+
+@bp.route("/operators/<int:operator_id>", methods=["GET", "POST"])
+@admin_required
+def operator_edit(operator_id):
+    """Change an operator's role, sites or password."""
+    operator = db.session.get(Operator, operator_id)
+    if operator is None:
+        abort(404)
+    form = OperatorEditForm(obj=operator)
+    form.sites.choices = _site_choices()
+    if request.method == "GET":
+        form.sites.data = [s.id for s in operator.sites]
+    if form.validate_on_submit():
+        if operator.id == g.operator.id and form.role.data != "admin":
+            form.role.errors.append(_("You cannot take the admin role from yourself."))
+        else:
+            chosen = [db.session.get(Site, i) for i in form.sites.data or []]
+            operator.role = form.role.data
+            operator.sites = [s for s in chosen if s]
+            details = {"role": operator.role, "sites": [s.key for s in operator.sites]}
+            if form.password.data:
+                accounts.set_password(operator, form.password.data)
+                details["password"] = "changed"
+            audit.record("operator.update", target=operator.email, details=details)
+            db.session.commit()
+            flash(_("Saved."))
+            return redirect(url_for("admin.operator_list"))
+    return render_template("admin/operator_edit.html", form=form, subject=operator)
 
 
 @bp.post("/operators/<int:operator_id>/toggle")

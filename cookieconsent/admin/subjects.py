@@ -162,6 +162,9 @@ def consent_erase(key, consent_id):
     events = proofs.events_of(site, consent_id)
     if not events:
         abort(404)
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm the erasure."), "error")
+        return redirect(_back(key, consent_id))
     erased = sum(1 for event in events if retention.erase(event))
     audit.record("consent.erase", site=site, target=consent_id, details={"events": erased})
     db.session.commit()
