@@ -1,4 +1,6 @@
-"""Engine settings that make SQLite a safe embedded default."""
+"""Engine settings: SQLite as a safe embedded default; PostgreSQL that fails fast when down."""
+
+import threading
 
 from flask import Flask
 from sqlalchemy import event
@@ -22,8 +24,58 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def init_app(app: Flask) -> None:
-    """Make sure the instance folder exists for the embedded SQLite database."""
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+    """Create the instance folder for SQLite; bound PostgreSQL connects by the DB timeout."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
         import os
 
         os.makedirs(app.instance_path, exist_ok=True)
+    elif url.startswith("postgresql"):
+        from .extensions import db
+
+        timeout = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("pool_timeout") or 1.0
+        with app.app_context():
+            for engine in db.engines.values():
+                event.listen(engine, "do_connect", _connect_within(timeout))
+
+
+def _connect_within(timeout: float):
+    """A connect that gives up after ``timeout`` seconds.
+
+    libpq (and psycopg after it) never waits less than 2 s for a server that does not answer,
+    and a new connection is what a request needs right after the database went away. The
+    connect runs in a helper thread; if it is late the request gets its error (a 503) at
+    once, and the thread closes whatever connection it still gets.
+    """
+
+    def do_connect(dialect, connection_record, cargs, cparams):
+        box: dict = {}
+        lock = threading.Lock()
+        finished = threading.Event()
+
+        def connect():
+            try:
+                connection = dialect.connect(*cargs, **cparams)
+            except Exception as error:  # handed to the waiting request below
+                box["error"] = error
+            else:
+                with lock:
+                    if box.get("abandoned"):
+                        connection.close()
+                    else:
+                        box["connection"] = connection
+            finished.set()
+
+        threading.Thread(target=connect, name="db-connect", daemon=True).start()
+        if not finished.wait(timeout):
+            with lock:
+                if "connection" not in box:
+                    box["abandoned"] = True
+                    raise dialect.loaded_dbapi.OperationalError(
+                        f"no connection to the database within {timeout:g} s"
+                    )
+        if "error" in box:
+            raise box["error"]
+        return box["connection"]
+
+    return do_connect
