@@ -2,8 +2,9 @@
 
 A form consent never stores a contact in clear. Each identifier is normalised (so that
 ``8 701 234 56 78`` and ``+7 (701) 234-56-78`` are the same person) and hashed with HMAC-SHA256
-under the site's own ``subject_secret``: the operator can find a subject's consents when the
-subject asks, but a copy of the database alone reveals no phone number or address.
+under a key made of the site's own ``subject_secret`` and a key kept outside the database: the
+operator can find a subject's consents when the subject asks, but a copy of the database alone
+reveals no phone number or address, not even by trying every number.
 """
 
 from __future__ import annotations
@@ -79,10 +80,25 @@ def normalize_email(value: str) -> str:
     return f"{local}@{domain}"
 
 
+def site_key(site: Site) -> bytes:
+    """The key of a site's subject hashes: its own secret, keyed by one kept off the database.
+
+    Phone numbers are few enough to try them all, so a key stored next to the hashes would not
+    protect them: whoever copied the database could hash every number. The site's secret is
+    therefore mixed with a key derived from the ledger keyring (a file outside the database,
+    see ``ledger_keys``); its oldest key is used, because rotation retires keys but never drops
+    them, and a subject must stay findable after a rotation.
+    """
+    from .ledger import keyring
+
+    pepper = keyring().keys()[0].derive("subjects")
+    return hmac.new(pepper, site.subject_secret.encode(), hashlib.sha256).digest()
+
+
 def hash_identifier(site: Site, kind: str, normalised: str) -> str:
-    """HMAC-SHA256 of ``kind:value`` under the site's subject secret, in hex."""
+    """HMAC-SHA256 of ``kind:value`` under the site's subject key, in hex."""
     message = f"{kind}:{normalised}".encode()
-    return hmac.new(site.subject_secret.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.new(site_key(site), message, hashlib.sha256).hexdigest()
 
 
 def subject_hashes(site: Site, phone: str | None = None, email: str | None = None) -> list[str]:

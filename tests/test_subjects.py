@@ -150,3 +150,21 @@ def test_cli_finds_withdraws_and_erases_a_subject(site, given, runner, client):
 def test_cli_refuses_a_malformed_subject(site, runner, args):
     result = runner.invoke(args=["subjects", "find", "--site", "shop", *args])
     assert result.exit_code != 0
+
+
+def test_database_alone_cannot_rebuild_the_hashes(site, given, monkeypatch, tmp_path):
+    import hashlib
+    import hmac
+
+    from cookieconsent import ledger
+    from cookieconsent.ledger_keys import Keyring
+
+    given(phone="87012345678")
+    [event] = subjects.find_by_subject(site, phone="87012345678")
+    # Everything in the database: the site's secret and the hash. Trying a number with the
+    # secret alone does not give the stored hash; the other half of the key is off the database.
+    guess = hmac.new(site.subject_secret.encode(), b"phone:+77012345678", hashlib.sha256)
+    assert guess.hexdigest() not in event.subject_hashes
+    other = Keyring(tmp_path / "other_keys.json")
+    monkeypatch.setattr(ledger, "keyring", lambda: other)
+    assert subjects.find_by_subject(site, phone="87012345678") == []
