@@ -135,6 +135,11 @@ def write_jsonl(rows: Iterable[dict]) -> Iterator[str]:
 
 def stream(site: Site, event_filter: EventFilter, fmt: str) -> Iterator[str]:
     """The export of ``site``'s filtered log in ``fmt`` (``csv`` or ``jsonl``)."""
+    if fmt == "csv":
+        # The same bytes as write_csv(records(...)), in well under half the time (see there).
+        from . import export_csv
+
+        return export_csv.stream(site, event_filter)
     writer = {"csv": write_csv, "jsonl": write_jsonl}[fmt]
     return writer(records(site, event_filter))
 
