@@ -5,28 +5,42 @@ if (W.cookieconsent) return;
 var Q = N + ":" + K;
 var me = D.currentScript;
 var lang = pickLang();
-var T = C.texts[lang] || {};
+var T = {};
 var gpc = navigator.globalPrivacyControl === true;
 var live = {};
 var state = fromReceipt(readCookie());
-var sheet, host, shadow, bar, ov, fab, back, flushing, wait = 2000;
+var sheet, host, shadow, bar, ov, fab, back, flushing, loading, wait = 2000;
 
 function t(key) {
   return T[key] == null ? key : T[key];
 }
 
-// The script carries full texts in one language; fetch the page's language when it differs.
+// Texts come in the page's language on first need, then live in localStorage (by version).
 function need(then) {
   if (T.title) return then();
-  fetch(S + "/embed/" + K + "/texts/" + lang + ".json", {credentials: "omit"}).then(function (r) {
+  var key = Q + ":" + lang, v = C.texts[lang];
+  try {
+    var kept = JSON.parse(localStorage.getItem(key));
+    if (kept && kept.v === v) {
+      T = kept.t;
+      return then();
+    }
+  } catch (e) {}
+  loading = loading || fetch(S + "/embed/" + K + "/texts/" + lang + ".json?v=" + v,
+    {credentials: "omit"}).then(function (r) {
     if (!r.ok) throw r;
     return r.json();
   }).then(function (j) {
-    T = C.texts[lang] = j;
-  }).catch(function () {
-    for (var l in C.texts) if (C.texts[l].title) T = C.texts[lang = l];
-    if (host) host.lang = lang;
-  }).then(then);
+    T = j;
+    try {
+      localStorage.setItem(key, JSON.stringify({v: v, t: j}));
+    } catch (e) {}
+  }, function () {
+    // Nothing runs without a decision meanwhile; ask again in a moment.
+    loading = 0;
+    setTimeout(function () { need(then); }, 3000);
+  });
+  loading.then(function () { if (T.title) then(); });
 }
 
 // data-lang on the tag, then <html lang>, then the browser, then the site's default.
@@ -256,14 +270,14 @@ function placeholder(frame, cat) {
   box.style.height = (frame.offsetHeight || frame.height || 150) + "px";
   box.style.maxWidth = "100%";
   root.adoptedStyleSheets = [styles()];
-  root.append(h("div", {class: "ph", lang: lang}, [
+  need(function () { root.append(h("div", {class: "ph", lang: lang}, [
     h("p", {}, [t("blocked").replace("%(category)s", t(cat))]),
     h("button", {class: "b", type: "button", "data-consent-action": "allow", part: "button",
       on: function () {
         var d = decision(), g = (d && current(d) ? d.g : []).concat(cat);
         decide(g, g.length > 1 ? "accept_all" : "custom", "banner");
       }}, [t("allow")])
-  ]));
+  ])); });
   frame.style.display = "none";
   frame.before(box);
 }
@@ -362,7 +376,11 @@ function hideBanner() {
 }
 
 function floating() {
-  if (!C.floating || fab) return;
+  if (C.floating && !fab) need(fab_);
+}
+
+function fab_() {
+  if (fab) return;
   mount();
   var svg = "http://www.w3.org/2000/svg", icon = D.createElementNS(svg, "svg");
   icon.setAttribute("viewBox", "0 0 24 24");

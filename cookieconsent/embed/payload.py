@@ -1,5 +1,8 @@
 """The embed response: banner code and the site's configuration in one small script.
 
+The texts come apart (``/embed/<key>/texts/<lang>.json``), in the one language the page needs,
+only when a visitor has to decide; the script keeps them in localStorage.
+
 The body is built from the site, the catalogs and the files in ``static/``; its digest is the
 ETag and the Subresource Integrity hash of the pinned variant, so the same inputs always give
 the same bytes.
@@ -38,18 +41,9 @@ class Embed:
     gzipped: bytes
 
 
-#: Texts every page may need without showing the banner: the floating button and iframe
-#: placeholders. They travel in every language; the rest only in the languages asked for.
-BASE_TEXTS = ("settings", "blocked", "allow", "functional", "analytics")
-
-
-def site_payload(site: Site, languages: list[str] | None = None) -> dict:
-    """What the banner needs to know about ``site``, with full texts for ``languages``.
-
-    ``None`` means every language of the site (the pinned variant, whose bytes cannot vary).
-    """
+def site_payload(site: Site) -> dict:
+    """What the banner needs to know about ``site``: the same bytes for every visitor."""
     version = policies.in_force(site)
-    full = site.languages if languages is None else languages
     config: dict = {
         "site": site.key,
         "server": url_for("embed.script", key=site.key, _external=True).rsplit("/embed/", 1)[0],
@@ -81,19 +75,25 @@ def site_payload(site: Site, languages: list[str] | None = None) -> dict:
         config["metrika"] = {"id": site.metrika_counter_id, "options": options}
     if version is not None:
         config["policy"] = {"significant": version.significant}
+    # Texts travel apart, in the page's one language, and the script keeps them in
+    # localStorage under this version: a returning visitor never downloads them again.
     for language in site.languages:
-        words = site_texts(site, language)
-        if language not in full:
-            words = {k: words[k] for k in BASE_TEXTS}
-        config["texts"][language] = words
+        config["texts"][language] = texts_version(site, language)
     for name, hook in CONFIG_HOOKS.items():
         config[name] = hook(site)
     return config
 
 
+def texts_version(site: Site, language: str) -> str:
+    """A short digest of :func:`site_texts`: it changes whenever one of the texts does."""
+    data = json.dumps(site_texts(site, language), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(data.encode()).hexdigest()[:10]
+
+
 def site_texts(site: Site, language: str) -> dict:
-    """Every text of the banner for ``site`` in ``language``, the policy link included."""
-    words = texts.texts_for(language) | texts.count_texts(
+    """Every text of the banner (and the form guard) for ``site`` in ``language``."""
+    words = texts.texts_for(language)
+    words |= texts.count_texts(
         language, {len(s.cookies) for s in site.services}
     )
     version = policies.in_force(site)
@@ -142,9 +142,9 @@ def code() -> tuple[str, str]:
     return _minified["code"]
 
 
-def build(site: Site, languages: list[str] | None = None) -> Embed:
+def build(site: Site) -> Embed:
     """The embed script of ``site``: one IIFE called with the config and the CSS."""
-    config = json.dumps(site_payload(site, languages), ensure_ascii=False, separators=(",", ":"))
+    config = json.dumps(site_payload(site), ensure_ascii=False, separators=(",", ":"))
     function, css = code()
     body = f"{function}({config},{json.dumps(css, ensure_ascii=False)});\n".encode()
     digest = hashlib.sha256(body).hexdigest()

@@ -11,7 +11,7 @@ from flask import Response, request
 from ..errors import APIError
 from ..sites import get_site
 from . import bp
-from .payload import Embed, build, site_texts
+from .payload import Embed, build, site_texts, texts_version
 
 #: Short: a published policy or a changed setting reaches visitors within minutes; after that
 #: the browser revalidates with If-None-Match and usually gets a bodiless 304.
@@ -20,23 +20,14 @@ MAX_AGE = 300
 
 @bp.get("/<key>.js")
 def script(key):
-    """The banner code with the site's configuration, revalidated by ETag.
-
-    Full texts travel in one language, the best match of Accept-Language; the script fetches
-    another language's texts only if the page asks for one and the banner must be shown.
-    """
-    site = get_site(key)
-    language = request.accept_languages.best_match(site.languages) or site.default_language
-    response = _respond(
-        build(site, [language]), f"public, max-age={MAX_AGE}, stale-while-revalidate=86400"
-    )
-    response.vary.add("Accept-Language")
-    return response
+    """The banner code with the site's configuration, revalidated by ETag."""
+    embed = build(get_site(key))
+    return _respond(embed, f"public, max-age={MAX_AGE}, stale-while-revalidate=86400")
 
 
 @bp.get("/<key>/texts/<language>.json")
 def texts(key, language):
-    """The banner's texts in one more language, fetched only when the page needs it."""
+    """The banner's texts in one language, fetched when a visitor has to decide."""
     site = get_site(key)
     if language not in site.languages:
         raise APIError(404, "Unknown language.", {"language": f"One of {site.languages}."})
@@ -44,7 +35,10 @@ def texts(key, language):
     data = body.encode()
     digest = hashlib.sha256(data).hexdigest()
     embed = Embed(data, digest, "", gzip.compress(data, 9, mtime=0))
-    return _respond(embed, f"public, max-age={MAX_AGE}", "application/json")
+    # The script asks for ?v=<digest of these texts>: a new version is a new URL.
+    versioned = request.args.get("v") == texts_version(site, language)
+    cache = "public, max-age=31536000, immutable" if versioned else f"public, max-age={MAX_AGE}"
+    return _respond(embed, cache, "application/json")
 
 
 @bp.get("/<key>/<version>.js")

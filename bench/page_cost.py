@@ -1,0 +1,204 @@
+"""What the banner costs a host page, measured in Chromium against a bare page in the same run.
+
+    python bench/page_cost.py
+
+The consent server (the demo site: Metrika, a video, a feedback form) and a host page on
+another origin are served from this process. For each case the table shows the gzipped bytes
+the browser received from the consent server, the cumulative layout shift, and the time from
+DOMContentLoaded to the banner being on screen. Budget: 8 KB gzipped for a first-time visitor.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BUDGET = 8 * 1024
+CHROMIUM = "/usr/bin/chromium"
+#: Records layout shifts and the first frame on which the banner (or floating button) is drawn.
+PROBE = """
+window.__cls = 0;
+new PerformanceObserver(list => list.getEntries().forEach(e => {
+  if (e.hadRecentInput) return;
+  window.__cls += e.value;
+  (window.__shifts = window.__shifts || []).push(e.sources.map(s => s.node && s.node.outerHTML &&
+    s.node.outerHTML.slice(0, 60)));
+})).observe({type: 'layout-shift', buffered: true});
+(function watch() {
+  const root = document.getElementById('cookieconsent');
+  const shown = root && root.shadowRoot && root.shadowRoot.querySelector('.bar,.fab');
+  if (shown && shown.getBoundingClientRect().height > 0) window.__shown = performance.now();
+  else requestAnimationFrame(watch);
+})();
+"""
+
+
+class Meter:
+    """Counts the requests and body bytes the consent server really sends."""
+
+    def __init__(self, app):
+        self.app, self.log = app, []
+
+    def __call__(self, environ, start_response):
+        status = []
+
+        def start(code, headers, exc_info=None):
+            status.append(code)
+            return start_response(code, headers, exc_info)
+
+        body = b"".join(self.app(environ, start))
+        self.log.append((environ["PATH_INFO"], status[0].split()[0], len(body),
+                         environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_CACHE_CONTROL")))
+        return [body]
+
+
+class Server:
+    """A WSGI app on a free loopback port, in a thread."""
+
+    def __init__(self, app, host: str):
+        from werkzeug.serving import make_server
+
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://{host}:{self._server.server_port}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+
+
+def host_app(pages: dict[str, str]):
+    """The host site: fixed pages, everything else a 404."""
+
+    def app(environ, start_response):
+        body = pages.get(environ["PATH_INFO"])
+        status = "200 OK" if body is not None else "404 Not Found"
+        start_response(status, [("Content-Type", "text/html; charset=utf-8")])
+        return [(body or "not found").encode()]
+
+    return app
+
+
+def shop_page(lang: str, script: str) -> str:
+    """A shop page much like the demo: text, a gated Metrika snippet, a video, a form."""
+    return f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width"><title>Shop</title>{script}</head>
+<body><header><h1>Shop</h1><nav><a href="/">Catalogue</a></nav></header><main>
+<p>{"Tea, honey and dried apricots from Almaty. " * 30}</p>
+<script type="text/plain" data-category="analytics">window.gated = 1;</script>
+<iframe data-category="functional" data-src="/video" width="560" height="315"
+ title="Video"></iframe>
+<form data-consent-form="feedback" method="post" action="/thanks"><label>Name
+<input name="name"></label><label>Phone <input name="phone" type="tel"></label>
+<textarea name="message" aria-label="Message"></textarea>
+<label><input type="checkbox" data-consent-checkbox> I agree</label><p></p>
+<button>Send</button></form>
+<p>{"Delivery across Kazakhstan in two to five days. " * 30}</p></main></body></html>"""
+
+
+def measure(browser, url: str, meter: Meter, cookies: list | None = None, reload: bool = False):
+    """(gzipped bytes from the server, requests, CLS, DOMContentLoaded→banner ms) of a visit."""
+    context = browser.new_context(locale="ru-RU")
+    if cookies:
+        context.add_cookies(cookies)
+    page = context.new_page()
+    page.add_init_script(PROBE)
+    if reload:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+    meter.log.clear()
+    page.goto(url) if not reload else page.reload()
+    page.wait_for_load_state("networkidle")
+    has_banner = "/embed/" in page.content()
+    if has_banner:
+        page.wait_for_function("window.__shown !== undefined", timeout=10000)
+    page.wait_for_timeout(300)
+    seen = list(meter.log)
+    if os.environ.get("VERBOSE"):
+        print(url, seen, page.evaluate("window.__shifts"))
+    sent = sum(entry[2] for entry in seen)
+    cls, shown, dcl = page.evaluate(
+        "[window.__cls, window.__shown,"
+        " performance.getEntriesByType('navigation')[0].domContentLoadedEventStart]"
+    )
+    state = context.cookies()
+    context.close()
+    return sent, len(seen), cls, (shown - dcl) if shown is not None else None, state
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    from cookieconsent import create_app, demo
+    from cookieconsent.cli import compile_translations
+    from cookieconsent.extensions import db
+
+    compile_translations()
+    workdir = tempfile.mkdtemp(prefix="page_cost-")
+    app = create_app({
+        "ENV": "testing",
+        "SECRET_KEY": os.urandom(32).hex(),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir}/bench.sqlite3",
+        "RATELIMIT_ENABLED": False,
+    })
+    meter = Meter(app.wsgi_app)
+    app.wsgi_app = meter
+    consent = Server(app, "127.0.0.1")
+    pages: dict[str, str] = {}
+    host = Server(host_app(pages), "localhost")
+    with app.app_context():
+        db.create_all()
+        demo.seed([host.url])
+        db.session.commit()
+    tag = f'<script src="{consent.url}/embed/{demo.DEMO_KEY}.js" defer></script>'
+    pages.update({
+        "/bare": shop_page("ru", ""),
+        "/ru": shop_page("ru", tag),
+        "/kk": shop_page("kk", tag),
+        "/video": "<!doctype html><title>Video</title>",
+    })
+
+    rows = []
+    with sync_playwright() as playwright:
+        # No request interception: it would turn the browser's cache off. Trackers go nowhere.
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--host-resolver-rules=MAP *.yandex.ru ~NOTFOUND"])
+        bare = measure(browser, host.url + "/bare", meter)
+        rows.append(("bare page (baseline)",) + bare[:4])
+        first = measure(browser, host.url + "/ru", meter)
+        rows.append(("first visit, page ru = browser ru",) + first[:4])
+        other = measure(browser, host.url + "/kk", meter)
+        rows.append(("first visit, page kk, browser ru",) + other[:4])
+        # A returning visitor: decide once, then come back.
+        context = browser.new_context(locale="ru-RU")
+        page = context.new_page()
+        page.goto(host.url + "/ru")
+        page.locator('#cookieconsent [data-consent-action="reject-all"]').click()
+        page.wait_for_function("document.cookie.includes('cookieconsent=')")
+        decided = context.cookies()
+        context.close()
+        back = measure(browser, host.url + "/ru", meter, cookies=decided, reload=True)
+        rows.append(("returning visitor, reload (cached script)",) + back[:4])
+        browser.close()
+    consent.stop()
+    host.stop()
+
+    print(f"{'case':44} {'gzip bytes':>10} {'requests':>8} {'CLS':>6} {'DCL→banner ms':>14}")
+    for name, sent, count, cls, shown in rows:
+        when = f"{shown:.1f}" if shown is not None else "-"
+        print(f"{name:44} {sent:>10} {count:>8} {cls:>6.3f} {when:>14}")
+    worst = max(first[0], other[0])
+    verdict = "within" if worst <= BUDGET else "OVER"
+    print(f"\nfirst-visit download: {first[0]} B (matched language), {other[0]} B (other language);"
+          f" budget {BUDGET} B: {verdict}")
+    print(f"CLS added by the banner: {max(first[2], other[2]) - bare[2]:.3f} (goal 0)")
+    return 0 if worst <= BUDGET and max(first[2], other[2]) <= bare[2] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
