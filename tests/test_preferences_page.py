@@ -191,3 +191,11 @@ def test_without_its_script_the_page_offers_no_button_that_would_do_nothing(clie
     assert len(buttons) == 5
     assert all("disabled" in button for button in buttons)
     assert "This page needs JavaScript to show and change your decision." in page.text
+
+
+def test_a_site_without_a_policy_yet_still_has_a_page(client, make_site):
+    make_site("shop", policy=False)
+    page = Page(get(client, "/preferences/shop?lang=en").get_data(as_text=True))
+    [root] = page.find("div", id="preferences")
+    assert root["data-revision"] == "0"
+    assert not [a for a in page.find("a") if a.get("href", "").startswith("/policies/")]
