@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+import secrets
+
+from flask import Blueprint, abort, make_response, render_template, request
 from sqlalchemy import select
 
 from . import policies, sites
@@ -93,7 +95,16 @@ def page():
     site = db.session.scalar(select(Site).where(Site.key == DEMO_KEY))
     if site is None:
         abort(404, "Run `flask --app wsgi demo` to create the demo site.")
-    return render_template("demo.html", site=site)
+    from .embed.csp import host_policy
+
+    # The host page's own strict policy, as the README advises sites: a nonce for the gated
+    # Metrika snippet, no 'unsafe-inline' anywhere.
+    nonce = secrets.token_urlsafe(16)
+    response = make_response(render_template("demo.html", site=site, nonce=nonce))
+    response.headers["Content-Security-Policy"] = host_policy(
+        request.host_url.rstrip("/"), nonce, frames=("https://www.youtube-nocookie.com",)
+    )
+    return response
 
 
 from . import demo_feedback  # noqa: E402,F401  (the demo form's backend registers on bp)
