@@ -98,8 +98,8 @@ def pii_salt(key: LedgerKey, event: ConsentEvent) -> bytes:
     return hmac.new(key.pii_key, who, hashlib.sha256).digest()
 
 
-def _seal_value(key: LedgerKey, data: dict) -> str:
-    return hmac.new(key.seal_key, SEAL_CONTEXT + canonical(data), hashlib.sha256).hexdigest()
+def _seal_value(key: LedgerKey, canonical_record: bytes) -> str:
+    return hmac.new(key.seal_key, SEAL_CONTEXT + canonical_record, hashlib.sha256).hexdigest()
 
 
 def _fill_defaults(event: ConsentEvent) -> None:
@@ -118,7 +118,7 @@ def seal(event: ConsentEvent) -> ConsentEvent:
     key = keyring().current
     event.pii_digest = pii_digest(pii_salt(key, event), personal_data(event))
     event.seal_key = key.id
-    event.seal = _seal_value(key, record(event, site.key))
+    event.seal = _seal_value(key, canonical(record(event, site.key)))
     return event
 
 
@@ -126,8 +126,8 @@ def _is_empty(value) -> bool:
     return value is None or value == "" or value == []
 
 
-def check(event: ConsentEvent, site_key: str, ring: Keyring) -> str | None:
-    """What is wrong with one row, or None if its seal holds."""
+def check(event, site_key: str, ring: Keyring, canonical_record: bytes | None = None):
+    """What is wrong with one row (a message), or None if its seal holds."""
     if not event.seal or not event.seal_key:
         return "not sealed: written outside the ledger, or its seal was removed"
     key = ring.get(event.seal_key)
@@ -139,7 +139,9 @@ def check(event: ConsentEvent, site_key: str, ring: Keyring) -> str | None:
             return f"marked erased but still holds {', '.join(kept)}"
     elif pii_digest(pii_salt(key, event), personal_data(event)) != event.pii_digest:
         return f"personal data ({', '.join(ERASABLE)}) changed since it was sealed"
-    if not hmac.compare_digest(_seal_value(key, record(event, site_key)), event.seal):
+    if canonical_record is None:
+        canonical_record = canonical(record(event, site_key))
+    if not hmac.compare_digest(_seal_value(key, canonical_record), event.seal):
         return "changed since it was sealed: the seal does not match its fields"
     return None
 
@@ -217,13 +219,14 @@ def checkpoint(session: Session | None = None, max_rows: int | None = None):
         sites = _site_keys(session)
         leaves, ids = [], []
         for row in rows + fresh:
-            problem = check(row, sites.get(row.site_id, ""), ring)
+            data = canonical(record(row, sites.get(row.site_id, "")))
+            problem = check(row, sites.get(row.site_id, ""), ring, data)
             if problem:
                 # Never vouch for a row that fails its seal; `ledger verify` names it.
                 log.warning("ledger: row %s left out of the checkpoint: %s", row.id, problem)
                 continue
             ids.append(row.id)
-            leaves.append(leaf_hash(row.id, record(row, sites[row.site_id])))
+            leaves.append(leaf_hash(row.id, {}, data))
         key = ring.current
         to_id = fresh[-1].id if fresh else prev_to
         payload = canonical({

@@ -14,7 +14,7 @@ from .extensions import db
 from .ledger import _iso, _site_keys, check, checkpoint_all, keyring, personal_data, pii_salt, record
 from .ledger_keys import b64, public_key_from, unb64
 from .models import ConsentEvent, LedgerCheckpoint
-from .proofcheck import leaf_hash
+from .proofcheck import canonical, leaf_hash
 
 
 @dataclass
@@ -128,7 +128,9 @@ def verify(batch: int = 2000) -> Report:
                 missing(max(expected, lo), hi, seq)
             position += 1
             expected = spans[position][0] if position < len(spans) else None
-        problem = check(row, sites.get(row.site_id, ""), ring)
+        site_key = sites.get(row.site_id, "")
+        data = canonical(record(row, site_key))
+        problem = check(row, site_key, ring, data)
         if problem:
             report.problems.append(Problem(row.id, problem))
         if position < len(spans) and spans[position][0] <= row.id:
@@ -139,7 +141,7 @@ def verify(batch: int = 2000) -> Report:
             report.covered += 1
             if problem:
                 faulty.add(seq)
-            leaves[seq].append(leaf_hash(row.id, record(row, sites.get(row.site_id, ""))))
+            leaves[seq].append(leaf_hash(row.id, {}, data))
         else:
             # Not in any checkpoint yet: the tail, or a late commit the next one will cover.
             report.pending += 1

@@ -22,6 +22,7 @@ import os
 import secrets
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,9 +96,15 @@ class Keyring:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._stamp: tuple | None = None
+        self._checked = 0.0
         self._keys: dict[str, LedgerKey] = {}
 
     def _load(self) -> None:
+        # A rotation shows up within a second; meanwhile no stat() per sealed row.
+        now = time.monotonic()
+        if self._keys and now - self._checked < 1.0:
+            return
+        self._checked = now
         try:
             stat = self.path.stat()
         except FileNotFoundError:
@@ -150,7 +157,7 @@ class Keyring:
         ]
         key = _new_key()
         _publish(self.path, old + [key], replace=True)
-        self._stamp = None
+        self._stamp, self._checked = None, 0.0
         return key
 
 

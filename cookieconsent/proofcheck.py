@@ -34,8 +34,10 @@ def canonical(obj) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
-def leaf_hash(event_id: int, record: dict) -> bytes:
-    return hashlib.sha256(LEAF + f"{event_id}:".encode() + canonical(record)).digest()
+def leaf_hash(event_id: int, record: dict, canonical_record: bytes | None = None) -> bytes:
+    """The Merkle leaf of one event; pass ``canonical_record`` if already computed."""
+    data = canonical(record) if canonical_record is None else canonical_record
+    return hashlib.sha256(LEAF + f"{event_id}:".encode() + data).digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
