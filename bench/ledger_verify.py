@@ -26,13 +26,25 @@ def _event(site, version, now):
     from cookieconsent.models import ConsentEvent
 
     return ConsentEvent(
-        consent_id=uuid.uuid4().hex, site_id=site.id, kind="cookie", event_type="given",
-        action="custom", method="banner", created_at=now,
+        consent_id=uuid.uuid4().hex,
+        site_id=site.id,
+        kind="cookie",
+        event_type="given",
+        action="custom",
+        method="banner",
+        created_at=now,
         choices={"essential": True, "functional": True, "analytics": False},
-        services=[], revision=version.revision, policy_version_id=version.id, language="ru",
-        policy_sha256=version.texts[0].sha256, url="https://shop.example.kz/catalog",
-        ip="203.0.113.0", user_agent="Mozilla/5.0 (bench)", gpc=False,
-        expires_at=now + timedelta(days=365), purge_after=now + timedelta(days=3 * 365),
+        services=[],
+        revision=version.revision,
+        policy_version_id=version.id,
+        language="ru",
+        policy_sha256=version.texts[0].sha256,
+        url="https://shop.example.kz/catalog",
+        ip="203.0.113.0",
+        user_agent="Mozilla/5.0 (bench)",
+        gpc=False,
+        expires_at=now + timedelta(days=365),
+        purge_after=now + timedelta(days=3 * 365),
     )
 
 
@@ -80,11 +92,16 @@ def main(argv=None) -> None:
     from cookieconsent import create_app, ledger, policies, sites
     from cookieconsent.extensions import db
 
-    app = create_app({
-        "ENV": "testing", "SECRET_KEY": "b" * 40, "SQLALCHEMY_DATABASE_URI": url,
-        "LEDGER_KEYS": str(folder / "keys.json"), "LEDGER_CHECKPOINT_SECONDS": None,
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "ENV": "testing",
+            "SECRET_KEY": "b" * 40,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "LEDGER_KEYS": str(folder / "keys.json"),
+            "LEDGER_CHECKPOINT_SECONDS": None,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     n = args.events
     with app.app_context():
         db.create_all()
@@ -110,12 +127,18 @@ def main(argv=None) -> None:
 
     engine = url.split(":", 1)[0]
     print(f"ledger benchmark, {n:,} events on {engine}")
-    print(f"  append   {sealed / n * 1e6:8.0f} µs/event sealed, {plain / n * 1e6:6.0f} plain"
-          f"  -> x{sealed / plain:.2f}")
-    print(f"  checkpoint {checkpointing:6.2f} s for {len(made)} checkpoints,"
-          f" read {read:.2f} s  -> x{checkpointing / read:.2f}")
-    print(f"  verify   {verifying:8.2f} s ({n / verifying:,.0f} events/s),"
-          f" read {read:.2f} s  -> x{verifying / read:.2f}")
+    print(
+        f"  append   {sealed / n * 1e6:8.0f} µs/event sealed, {plain / n * 1e6:6.0f} plain"
+        f"  -> x{sealed / plain:.2f}"
+    )
+    print(
+        f"  checkpoint {checkpointing:6.2f} s for {len(made)} checkpoints,"
+        f" read {read:.2f} s  -> x{checkpointing / read:.2f}"
+    )
+    print(
+        f"  verify   {verifying:8.2f} s ({n / verifying:,.0f} events/s),"
+        f" read {read:.2f} s  -> x{verifying / read:.2f}"
+    )
 
 
 if __name__ == "__main__":

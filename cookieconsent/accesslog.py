@@ -34,8 +34,13 @@ class PrivateLogger(Logger):
         for name in list(atoms):
             if name.endswith("}i") and name[1:-2] in DROPPED_HEADERS:
                 atoms[name] = "-"
-            elif name.endswith("}e") and name[1:-2] in {"remote_addr", "query_string",
-                                                         "raw_uri", "http_x_forwarded_for",
-                                                         "http_cookie", "http_referer"}:
+            elif name.endswith("}e") and name[1:-2] in {
+                "remote_addr",
+                "query_string",
+                "raw_uri",
+                "http_x_forwarded_for",
+                "http_cookie",
+                "http_referer",
+            }:
                 atoms[name] = "-"
         return atoms

@@ -45,9 +45,22 @@ log = logging.getLogger(__name__)
 #: The columns a seal covers, in format version 1. Erasable data enters as ``pii_digest``;
 #: ``purge_after`` and ``erased_at`` are housekeeping that retention may set later.
 SEALED = (
-    "consent_id", "kind", "event_type", "action", "method", "created_at", "choices",
-    "services", "revision", "policy_version_id", "language", "policy_sha256", "gpc",
-    "previous_consent_id", "form_id", "expires_at",
+    "consent_id",
+    "kind",
+    "event_type",
+    "action",
+    "method",
+    "created_at",
+    "choices",
+    "services",
+    "revision",
+    "policy_version_id",
+    "language",
+    "policy_sha256",
+    "gpc",
+    "previous_consent_id",
+    "form_id",
+    "expires_at",
 )
 #: How far below the last checkpoint a late commit is still looked for.
 STRAGGLER_WINDOW = 10_000
@@ -208,12 +221,16 @@ def checkpoint(session: Session | None = None, max_rows: int | None = None):
         late = _stragglers(session, prev_to) if last else []
         # Plain rows, not ORM objects: check() and record() only read attributes.
         events = ConsentEvent.__table__
-        rows = list(session.execute(
-            select(events).where(events.c.id.in_(late)).order_by(events.c.id)
-        )) if late else []
-        fresh = list(session.execute(
-            select(events).where(events.c.id > prev_to).order_by(events.c.id).limit(max_rows)
-        ))
+        rows = (
+            list(session.execute(select(events).where(events.c.id.in_(late)).order_by(events.c.id)))
+            if late
+            else []
+        )
+        fresh = list(
+            session.execute(
+                select(events).where(events.c.id > prev_to).order_by(events.c.id).limit(max_rows)
+            )
+        )
         if not rows and not fresh:
             return None
         sites = _site_keys(session)
@@ -229,17 +246,19 @@ def checkpoint(session: Session | None = None, max_rows: int | None = None):
             leaves.append(leaf_hash(row.id, {}, data))
         key = ring.current
         to_id = fresh[-1].id if fresh else prev_to
-        payload = canonical({
-            "v": 1,
-            "seq": (last.seq + 1) if last else 1,
-            "prev": last.digest if last else None,
-            "created_at": _iso(datetime.now(UTC)),
-            "key": key.id,
-            "to_id": to_id,
-            "ids": _runs(ids),
-            "count": len(ids),
-            "root": merkle.root(leaves).hex(),
-        }).decode()
+        payload = canonical(
+            {
+                "v": 1,
+                "seq": (last.seq + 1) if last else 1,
+                "prev": last.digest if last else None,
+                "created_at": _iso(datetime.now(UTC)),
+                "key": key.id,
+                "to_id": to_id,
+                "ids": _runs(ids),
+                "count": len(ids),
+                "root": merkle.root(leaves).hex(),
+            }
+        ).decode()
         signed = LedgerCheckpoint(
             seq=(last.seq + 1) if last else 1,
             to_id=to_id,

@@ -11,7 +11,16 @@ from sqlalchemy import func, select
 
 from . import merkle
 from .extensions import db
-from .ledger import _iso, _site_keys, check, checkpoint_all, keyring, personal_data, pii_salt, record
+from .ledger import (
+    _iso,
+    _site_keys,
+    check,
+    checkpoint_all,
+    keyring,
+    personal_data,
+    pii_salt,
+    record,
+)
 from .ledger_keys import b64, public_key_from, unb64
 from .models import ConsentEvent, LedgerCheckpoint
 from .proofcheck import canonical, leaf_hash
@@ -68,12 +77,14 @@ def _check_chain(checkpoints, ring, report: Report) -> list[tuple[int, int, int]
             try:
                 public_key_from(key.public_key).verify(unb64(cp.signature), cp.payload.encode())
             except (InvalidSignature, ValueError):
-                report.problems.append(Problem(None, f"checkpoint {seq}: signature does not verify"))
+                report.problems.append(
+                    Problem(None, f"checkpoint {seq}: signature does not verify")
+                )
         prev = digest
         spans.extend((lo, hi, seq) for lo, hi in payload["ids"])
     report.last_digest = prev
     spans.sort()
-    for (lo1, hi1, s1), (lo2, _hi2, s2) in zip(spans, spans[1:], strict=False):
+    for (_lo1, hi1, s1), (lo2, _hi2, s2) in zip(spans, spans[1:], strict=False):
         if lo2 <= hi1:
             report.problems.append(
                 Problem(lo2, f"listed by checkpoints {s1} and {s2}: a checkpoint was forged")
@@ -193,9 +204,7 @@ def _inclusion(cp: LedgerCheckpoint, event_id: int) -> dict | None:
     rows = {
         row.id: row
         for lo, hi in payload["ids"]
-        for row in db.session.scalars(
-            select(ConsentEvent).where(ConsentEvent.id.between(lo, hi))
-        )
+        for row in db.session.scalars(select(ConsentEvent).where(ConsentEvent.id.between(lo, hi)))
     }
     if len(rows) != len(ids):
         return None

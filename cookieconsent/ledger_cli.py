@@ -33,8 +33,11 @@ def verify_command(quiet):
         click.echo("Ledger OK.")
         return
     rows = report.failed_rows
-    click.echo(f"Ledger FAILED: {len(report.problems)} problems, rows: "
-               f"{', '.join(map(str, rows)) or 'none (checkpoints only)'}.", err=True)
+    click.echo(
+        f"Ledger FAILED: {len(report.problems)} problems, rows: "
+        f"{', '.join(map(str, rows)) or 'none (checkpoints only)'}.",
+        err=True,
+    )
     raise SystemExit(1)
 
 

@@ -43,7 +43,9 @@ class LedgerKey:
     retired_at: str | None = None
 
     def derive(self, purpose: str) -> bytes:
-        return hmac.new(self.secret, f"cookieconsent.ledger.{purpose}".encode(), hashlib.sha256).digest()
+        return hmac.new(
+            self.secret, f"cookieconsent.ledger.{purpose}".encode(), hashlib.sha256
+        ).digest()
 
     # Derived once per key: sealing and verifying a million rows would otherwise derive them
     # a million times.
@@ -117,7 +119,9 @@ class Keyring:
             try:
                 data = json.loads(self.path.read_text("utf-8"))
                 keys = {
-                    k["id"]: LedgerKey(k["id"], unb64(k["secret"]), k["created_at"], k.get("retired_at"))
+                    k["id"]: LedgerKey(
+                        k["id"], unb64(k["secret"]), k["created_at"], k.get("retired_at")
+                    )
                     for k in data["keys"]
                 }
             except (OSError, ValueError, KeyError, TypeError) as error:
@@ -140,7 +144,9 @@ class Keyring:
         """The key that seals new rows and signs new checkpoints."""
         active = [k for k in self.keys() if k.retired_at is None]
         if not active:
-            raise KeyringError(f"every key in {self.path} is retired; run `flask ledger rotate-key`")
+            raise KeyringError(
+                f"every key in {self.path} is retired; run `flask ledger rotate-key`"
+            )
         return active[-1]
 
     def create(self) -> bool:
@@ -152,8 +158,7 @@ class Keyring:
         """Add a key that seals from now on; the older ones are retired but keep verifying."""
         now = _now()
         old = [
-            k if k.retired_at else LedgerKey(k.id, k.secret, k.created_at, now)
-            for k in self.keys()
+            k if k.retired_at else LedgerKey(k.id, k.secret, k.created_at, now) for k in self.keys()
         ]
         key = _new_key()
         _publish(self.path, old + [key], replace=True)
@@ -176,8 +181,12 @@ def _publish(path: Path, keys: list[LedgerKey], *, replace: bool) -> bool:
         {
             "about": "cookieconsent ledger keys. Keep secret, back up, copy to every host.",
             "keys": [
-                {"id": k.id, "secret": b64(k.secret), "created_at": k.created_at,
-                 "retired_at": k.retired_at}
+                {
+                    "id": k.id,
+                    "secret": b64(k.secret),
+                    "created_at": k.created_at,
+                    "retired_at": k.retired_at,
+                }
                 for k in keys
             ],
         },

@@ -119,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(f"FAIL: {problem}")
     if not problems:
-        print(f"OK: event {proof['id']} (consent {proof['record']['consent_id']}) is in "
-              f"checkpoint {json.loads(proof['checkpoint']['payload'])['seq']}")
+        print(
+            f"OK: event {proof['id']} (consent {proof['record']['consent_id']}) is in "
+            f"checkpoint {json.loads(proof['checkpoint']['payload'])['seq']}"
+        )
     return 1 if problems else 0
 
 

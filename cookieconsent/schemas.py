@@ -152,4 +152,6 @@ class SiteConfigSchema(Schema):
 class ErrorSchema(Schema):
     error = fields.String(required=True)
     current_revision = fields.Integer()
+    #: With 429: seconds until the client may try again (also in Retry-After).
+    retry_after = fields.Integer()
     field_errors = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields")

@@ -13,30 +13,34 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-PAGE_CSP = "; ".join([
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "object-src 'none'",
-    "frame-ancestors 'none'",
-])
+PAGE_CSP = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
 #: The demo shop is a host page: it may load Yandex.Metrika once the visitor agrees, exactly
 #: the directives the README asks of a customer's site.
-DEMO_CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self' https://mc.yandex.ru https://mc.yandex.com https://yastatic.net",
-    "img-src 'self' data: https://mc.yandex.ru https://mc.yandex.com",
-    "connect-src 'self' https://mc.yandex.ru https://mc.yandex.com",
-    "frame-src 'self' https:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-])
+DEMO_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' https://mc.yandex.ru https://mc.yandex.com https://yastatic.net",
+        "img-src 'self' data: https://mc.yandex.ru https://mc.yandex.com",
+        "connect-src 'self' https://mc.yandex.ru https://mc.yandex.com",
+        "frame-src 'self' https:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
 API_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 HSTS = "max-age=31536000; includeSubDomains"
 

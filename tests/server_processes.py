@@ -35,14 +35,18 @@ def free_port() -> int:
 def server_env(database_url: str, workdir: Path, **extra: str) -> dict:
     """The environment of a production server on ``database_url``, keys in ``workdir``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOKIECONSENT_")}
-    return env | {
-        "COOKIECONSENT_ENV": "production",
-        "COOKIECONSENT_SECRET_KEY": secrets.token_urlsafe(48),
-        "COOKIECONSENT_DATABASE_URL": database_url,
-        "COOKIECONSENT_LEDGER_KEYS": str(workdir / "ledger_keys.json"),
-        "COOKIECONSENT_LEDGER_CHECKPOINT_SECONDS": "0.5",
-        "PYTHONUNBUFFERED": "1",
-    } | extra
+    return (
+        env
+        | {
+            "COOKIECONSENT_ENV": "production",
+            "COOKIECONSENT_SECRET_KEY": secrets.token_urlsafe(48),
+            "COOKIECONSENT_DATABASE_URL": database_url,
+            "COOKIECONSENT_LEDGER_KEYS": str(workdir / "ledger_keys.json"),
+            "COOKIECONSENT_LEDGER_CHECKPOINT_SECONDS": "0.5",
+            "PYTHONUNBUFFERED": "1",
+        }
+        | extra
+    )
 
 
 def prepare(database_url: str, workdir: Path, site_key: str = "shop") -> None:
@@ -50,13 +54,15 @@ def prepare(database_url: str, workdir: Path, site_key: str = "shop") -> None:
     from cookieconsent import create_app, policies, sites
     from cookieconsent.extensions import db
 
-    app = create_app({
-        "ENV": "testing",
-        "SECRET_KEY": "x" * 40,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "LEDGER_KEYS": str(workdir / "ledger_keys.json"),
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "ENV": "testing",
+            "SECRET_KEY": "x" * 40,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "LEDGER_KEYS": str(workdir / "ledger_keys.json"),
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     with app.app_context():
         db.create_all()
         site = sites.create_site(site_key, "Shop", ["https://shop.example.kz"])
@@ -78,10 +84,22 @@ class Gunicorn:
     def start(self) -> Gunicorn:
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
-                 "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-                 "--threads", str(self.threads), "wsgi:app"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    str(BIN / "gunicorn"),
+                    "-c",
+                    str(ROOT / "gunicorn.conf.py"),
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    str(self.workers),
+                    "--threads",
+                    str(self.threads),
+                    "wsgi:app",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         deadline = time.monotonic() + 60
@@ -147,11 +165,18 @@ class Load:
         self._workers: list[threading.Thread] = []
 
     def _one(self, url: str) -> None:
-        body = json.dumps({
-            "site": self.site, "revision": 1, "language": "ru", "method": "banner",
-            "action": "custom", "choices": {"functional": True, "analytics": False},
-            "url": "https://shop.example.kz/", "gpc": False,
-        }).encode()
+        body = json.dumps(
+            {
+                "site": self.site,
+                "revision": 1,
+                "language": "ru",
+                "method": "banner",
+                "action": "custom",
+                "choices": {"functional": True, "analytics": False},
+                "url": "https://shop.example.kz/",
+                "gpc": False,
+            }
+        ).encode()
         request = urllib.request.Request(
             url + "/api/v1/consents", data=body, headers={"Content-Type": "application/json"}
         )
@@ -200,7 +225,11 @@ class Load:
 def flask_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(BIN / "flask"), "--app", "wsgi", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -209,10 +238,12 @@ def stored_counts(database_url: str) -> dict[str, int]:
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT consent_id, count(*) FROM consent_event WHERE event_type = 'given' "
-                "GROUP BY consent_id"
-            )).all()
+            rows = conn.execute(
+                text(
+                    "SELECT consent_id, count(*) FROM consent_event WHERE event_type = 'given' "
+                    "GROUP BY consent_id"
+                )
+            ).all()
     finally:
         engine.dispose()
     return dict(rows)

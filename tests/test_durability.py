@@ -14,8 +14,8 @@ import re
 import pytest
 from server_processes import (
     Gunicorn,
-    checkpoints,
     Load,
+    checkpoints,
     flask_cli,
     postgres_database,
     prepare,

@@ -57,7 +57,6 @@ def operations(api_schema):
 def test_the_api_keeps_its_documented_promises(api_schema, mode):
     failures, seen = [], set()
     for operation in operations(api_schema):
-
         strategy = operation.as_strategy(generation_mode=mode)
         if mode is GenerationMode.POSITIVE:
             strategy = strategy.map(aim)
@@ -72,7 +71,7 @@ def test_the_api_keeps_its_documented_promises(api_schema, mode):
         )
         def fuzz(case):
             response = case.call_and_validate(checks=CHECKS)
-            seen.add((operation.method.upper(), operation.path, response.status_code))
+            seen.add((case.operation.method.upper(), case.operation.path, response.status_code))
 
         try:
             fuzz()

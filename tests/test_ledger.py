@@ -111,8 +111,9 @@ def test_a_forged_row_is_named(record, runner, sql):
         " created_at, choices, services, revision, language, gpc, subject_hashes, pii_digest,"
         " seal_key, seal) SELECT :new, 'ffffffffffffffffffffffffffffffff', site_id, kind,"
         " event_type, 'accept_all', method, created_at,"
-        " '{\"essential\": true, \"functional\": true, \"analytics\": true}', services, revision,"
-        " language, gpc, subject_hashes, pii_digest, seal_key, seal FROM consent_event WHERE id = :old",
+        ' \'{"essential": true, "functional": true, "analytics": true}\', services, revision,'
+        " language, gpc, subject_hashes, pii_digest, seal_key, seal"
+        " FROM consent_event WHERE id = :old",
         new=forged_id,
         old=ids[0],
     )
@@ -126,8 +127,10 @@ def test_a_copied_row_is_named(record, runner, sql):
     ids = record(2)
     columns = [c.name for c in ConsentEvent.__table__.columns if c.name != "id"]
     names = ", ".join(columns)
-    sql(f"INSERT INTO consent_event ({names}) SELECT {names} FROM consent_event WHERE id = :id",
-        id=ids[0])
+    sql(
+        f"INSERT INTO consent_event ({names}) SELECT {names} FROM consent_event WHERE id = :id",
+        id=ids[0],
+    )
     copy = db.session.scalar(select(ConsentEvent.id).order_by(ConsentEvent.id.desc()).limit(1))
     code, output = failing(runner)
     assert code == 1
@@ -231,7 +234,9 @@ def test_an_exported_proof_checks_offline(proof_file, capsys, erase):
     [
         lambda p: p["record"].update(action="accept_all"),
         lambda p: p["pii"].update(ip="198.51.100.0"),
-        lambda p: p["checkpoint"].update(payload=p["checkpoint"]["payload"].replace('"v":1', '"v":2')),
+        lambda p: p["checkpoint"].update(
+            payload=p["checkpoint"]["payload"].replace('"v":1', '"v":2')
+        ),
         lambda p: p["inclusion"].update(path=list(reversed(p["inclusion"]["path"])) + ["00" * 32]),
     ],
     ids=["record", "personal-data", "checkpoint", "path"],
@@ -270,5 +275,6 @@ def test_the_keyring_lives_outside_the_database_and_apart_from_the_secret_key(ap
     assert app.config["SECRET_KEY"] not in keyring_text
     event = db.session.scalars(select(ConsentEvent)).one()
     secret = json.loads(keyring_text)["keys"][0]["secret"]
-    assert secret not in json.dumps({c.name: str(getattr(event, c.name))
-                                     for c in ConsentEvent.__table__.columns})
+    assert secret not in json.dumps(
+        {c.name: str(getattr(event, c.name)) for c in ConsentEvent.__table__.columns}
+    )

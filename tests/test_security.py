@@ -27,7 +27,9 @@ def responses(client, site, consent_body):
     return {
         "admin": client.get("/admin/login"),
         "api-get": client.get(f"/api/v1/sites/{site.key}/config", headers={"Origin": ORIGIN}),
-        "api-post": client.post("/api/v1/consents", json=consent_body(), headers={"Origin": ORIGIN}),
+        "api-post": client.post(
+            "/api/v1/consents", json=consent_body(), headers={"Origin": ORIGIN}
+        ),
         "embed": client.get(f"/embed/{site.key}.js"),
     }
 
@@ -101,12 +103,18 @@ def test_no_full_ip_in_the_database_or_the_logs(app, client, site, consent_body,
     caplog.set_level(logging.DEBUG)
     receipts = []
     for ip in full_ips:
-        answer = client.post("/api/v1/consents", json=consent_body(),
-                             headers={"X-Forwarded-For": ip, "Origin": ORIGIN})
+        answer = client.post(
+            "/api/v1/consents",
+            json=consent_body(),
+            headers={"X-Forwarded-For": ip, "Origin": ORIGIN},
+        )
         assert answer.status_code == 201
         receipts.append(answer.json)
-    client.post(f"/api/v1/consents/{receipts[0]['consent_id']}/withdraw",
-                json={"receipt": receipts[0]["receipt"]}, headers={"X-Forwarded-For": full_ips[0]})
+    client.post(
+        f"/api/v1/consents/{receipts[0]['consent_id']}/withdraw",
+        json={"receipt": receipts[0]["receipt"]},
+        headers={"X-Forwarded-For": full_ips[0]},
+    )
     dump = []
     for table in db.metadata.sorted_tables:
         for row in db.session.execute(text(f"SELECT * FROM {table.name}")):
