@@ -278,3 +278,30 @@ def test_the_keyring_lives_outside_the_database_and_apart_from_the_secret_key(ap
     assert secret not in json.dumps(
         {c.name: str(getattr(event, c.name)) for c in ConsentEvent.__table__.columns}
     )
+
+
+def test_the_retention_purge_keeps_the_ledger_verifying(record, runner, sql):
+    ids = record(3)
+    ledger.checkpoint_all()
+    # The proof period of the first two ended (purge_after is housekeeping, not sealed).
+    sql(
+        "UPDATE consent_event SET purge_after = :past WHERE id IN (:a, :b)",
+        past="2000-01-01 00:00:00",
+        a=ids[0],
+        b=ids[1],
+    )
+    run = retention.purge()
+    assert run.erased_cookie == 2
+    code, output = failing(runner)
+    assert code == 0, output
+    assert "(2 erased)" in output
+
+
+def test_the_proof_command_writes_a_proof_that_checks(record, runner, tmp_path):
+    (event_id,) = record(1)
+    path = tmp_path / "proof.json"
+    result = runner.invoke(args=["ledger", "proof", str(event_id), "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    published = json.loads(runner.invoke(args=["ledger", "keys"]).output)["keys"][-1]
+    assert proofcheck.main([str(path), f"--key={published['public_key']}"]) == 0
+    assert runner.invoke(args=["ledger", "proof", "999999"]).exit_code != 0
