@@ -244,8 +244,10 @@ def checkpoint(session: Session | None = None, max_rows: int | None = None):
                 continue
             ids.append(row.id)
             leaves.append(leaf_hash(row.id, {}, data))
-        key = ring.current
         to_id = fresh[-1].id if fresh else prev_to
+        if not ids and to_id == prev_to:
+            return None  # only rows that fail their seal: nothing to vouch for
+        key = ring.current
         payload = canonical(
             {
                 "v": 1,

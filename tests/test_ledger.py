@@ -305,3 +305,13 @@ def test_the_proof_command_writes_a_proof_that_checks(record, runner, tmp_path):
     published = json.loads(runner.invoke(args=["ledger", "keys"]).output)["keys"][-1]
     assert proofcheck.main([str(path), f"--key={published['public_key']}"]) == 0
     assert runner.invoke(args=["ledger", "proof", "999999"]).exit_code != 0
+
+
+def test_a_forged_row_is_never_vouched_for_by_a_checkpoint(record, runner, sql):
+    ids = record(2)
+    sql("UPDATE consent_event SET seal = :bad WHERE id = :id", bad="0" * 64, id=ids[1])
+    made = ledger.checkpoint_all()
+    assert [json.loads(cp.payload)["ids"] for cp in made] == [[[ids[0], ids[0]]]]
+    assert ledger.checkpoint_all() == []  # and asking again changes nothing
+    code, output = failing(runner)
+    assert code == 1 and f"row {ids[1]}: changed since it was sealed" in output
