@@ -1,12 +1,17 @@
-"""gunicorn's access log without personal data (``logger_class`` in gunicorn.conf.py).
+"""Logs without personal data: gunicorn's access log, and a filter for the other loggers.
 
-Whatever ``access_log_format`` an operator picks, the line never shows a full IP address
+Whatever ``access_log_format`` an operator picks, an access line never shows a full IP address
 (the client's address is cut to its /24 or /48, forwarded-for headers are dropped), a query
-string or a referrer path (either may carry an e-mail or a phone number).
+string or a referrer path (either may carry an e-mail or a phone number). The other loggers
+that may quote an address (the development server, the rate limiter) go through
+:class:`PrivacyFilter`.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+import re
 from urllib.parse import urlsplit
 
 from gunicorn.glogging import Logger
@@ -44,3 +49,45 @@ class PrivateLogger(Logger):
             }:
                 atoms[name] = "-"
         return atoms
+
+
+_ADDRESS = re.compile(r"(?<![\w:.])[0-9A-Fa-f:.]{7,45}(?![\w:.])")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def scrub(text: str) -> str:
+    """``text`` with every IP address cut to its network and every e-mail address hidden."""
+
+    def network(match: re.Match) -> str:
+        token = match.group(0)
+        try:
+            ipaddress.ip_address(token)
+        except ValueError:
+            return token
+        return truncate_ip(token) or token
+
+    return _EMAIL.sub("<e-mail>", _ADDRESS.sub(network, text))
+
+
+class PrivacyFilter(logging.Filter):
+    """A logging filter that scrubs each record's message (see :func:`scrub`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = scrub(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+#: Loggers that may see a client's address: the development server's request log, the rate
+#: limiter's breach messages, the app's own, gunicorn's error log.
+PRIVATE_LOGGERS = ("werkzeug", "flask-limiter", "cookieconsent", "gunicorn.error")
+
+
+def protect_logs() -> None:
+    """Attach the filter to every logger that may see a client's address (idempotent)."""
+    for name in PRIVATE_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, PrivacyFilter) for f in logger.filters):
+            logger.addFilter(PrivacyFilter())

@@ -46,8 +46,11 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 def init_app(app: Flask) -> None:
-    """Add the security headers to every response."""
+    """Add the security headers to every response; keep client addresses out of the logs."""
+    from .accesslog import protect_logs
+
     app.after_request(harden)
+    protect_logs()
 
 
 def harden(response):

@@ -124,3 +124,17 @@ def test_no_full_ip_in_the_database_or_the_logs(app, client, site, consent_body,
     for ip in full_ips:
         assert ip not in stored
         assert ip not in caplog.text
+
+
+@pytest.mark.parametrize("logger", ["werkzeug", "flask-limiter", "cookieconsent"])
+def test_loggers_that_may_see_an_address_never_print_it(app, caplog, logger):
+    caplog.set_level(logging.INFO)
+    logging.getLogger(logger).info(
+        '%s - - "POST /api/v1/form-consents" from %s for %s',
+        "198.51.100.23",
+        "2001:db8:abcd:12:3456:789a:bcde:f012",
+        "aigerim@example.kz",
+    )
+    assert "198.51.100.0" in caplog.text and "2001:db8:abcd::" in caplog.text
+    for secret in ("198.51.100.23", "789a:bcde:f012", "aigerim@example.kz"):
+        assert secret not in caplog.text
