@@ -162,3 +162,33 @@ def test_sites_own_script_sends_the_form_only_after_the_receipt(page, shop, host
     assert page.evaluate("window.sent") == 1
     assert host_site.posts[0]["form"]["consent_receipt"]
     assert len(events()) == 1
+
+
+def test_demo_feedback_form_is_blocked_unticked_and_verified_ticked(page, live_server, app):
+    from cookieconsent import demo
+
+    site = demo.seed([live_server.url])
+    db.session.commit()
+    version = documents.in_force(site)
+    page.goto(live_server.url + "/demo?lang=ru")
+    # A visitor answers the cookie banner first; it covers the bottom of the page until then.
+    page.locator("[data-consent-action=reject-all]").click()
+    form = page.locator("form[data-consent-form=feedback]")
+    form.locator(".cc-form-document").wait_for()
+    form.locator("input[name=name]").fill("Айгерим")
+    form.locator("input[name=phone]").fill("8 701 234 56 78")
+    form.locator("textarea[name=message]").fill("Сәлеметсіз бе!")
+    form.locator("button[type=submit]").click()
+    alert = form.get_by_role("alert")
+    alert.wait_for()
+    assert alert.inner_text() == "Отметьте согласие на обработку персональных данных."
+    assert events() == []
+
+    form.locator("[data-consent-checkbox]").check()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    [event] = events()
+    # The demo's own backend checked the receipt with cookieconsent.client.
+    assert event.consent_id in page.content()
+    assert event.policy_version_id == version.id
+    assert event.policy_sha256 == version.text_for("ru").sha256
