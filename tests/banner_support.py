@@ -43,12 +43,14 @@ class Trackers:
 def host_page(server: str, key: str, *, lang: str = "ru", extra: str = "", tag_attrs: str = "",
               head: str = "", nonce: str = "") -> str:
     """A small shop page that embeds the banner and marks an analytics script and a video."""
+    nonce_attr = f' nonce="{nonce}"' if nonce else ""
     return f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>Shop</title>
 <script src="{server}/embed/{key}.js" {tag_attrs} defer></script>{head}</head>
 <body><header><a href="/">Shop</a></header>
 <main><h1>Catalogue</h1><p>Tea, honey and dried apricots from Almaty.</p>
-<script type="text/plain" data-category="analytics"{f' nonce="{nonce}"' if nonce else ""}>window.gatedRan = (window.gatedRan||0)+1;</script>
+<script type="text/plain" data-category="analytics"{nonce_attr}>
+window.gatedRan = (window.gatedRan||0)+1;</script>
 <iframe data-category="functional" data-src="/video" width="320" height="180"
         title="Video"></iframe>
 <p><button type="button" data-consent-open>Cookie settings</button></p>

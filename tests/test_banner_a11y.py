@@ -114,16 +114,17 @@ def test_the_banner_works_under_a_strict_csp_and_keeps_its_look(
         "object-src 'none'; base-uri 'none'"
     )
     violations: list = []
-    page.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else None)
+    page.on("console",
+            lambda m: violations.append(m.text) if "Content Security" in m.text else None)
     hostile = ("<style nonce='r4nd0m'>button{display:none!important}"
                "*{font-size:40px!important;color:red!important}</style>"
                '<p class="bar b" id="site-b">an element of the site with the same classes</p>')
-    page.goto(host_site.page("/", host_page(live_server.url, shop.key, extra=hostile, nonce="r4nd0m"),
-                             headers={"Content-Security-Policy": csp}))
+    html = host_page(live_server.url, shop.key, extra=hostile, nonce="r4nd0m")
+    page.goto(host_site.page("/", html, headers={"Content-Security-Policy": csp}))
     accept = action(page, "accept-all")
     accept.wait_for()
     # The site's CSS does not reach into the banner...
-    look = accept.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).fontSize]")
+    look = accept.evaluate("b => (s => [s.backgroundColor, s.fontSize])(getComputedStyle(b))")
     assert look == ["rgb(10, 83, 190)", "15px"]
     # ...and the banner's CSS does not reach the site.
     own = page.evaluate("(s => [s.position, s.borderTopWidth])"

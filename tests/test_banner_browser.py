@@ -344,3 +344,68 @@ def test_the_floating_button_can_be_turned_off(page, open_shop, shop):
     assert page.locator("#cookieconsent .fab").count() == 0
     page.locator("[data-consent-open]").click()
     assert page.locator('#cookieconsent [role="dialog"][aria-modal="true"]').is_visible()
+
+
+def test_the_pinned_tag_loads_under_subresource_integrity(page, live_server, host_site, shop,
+                                                          trackers, app):
+    from cookieconsent.embed.payload import script_tags
+
+    with app.test_request_context(base_url=live_server.url):
+        plain, pinned = script_tags(shop)
+    assert "integrity=" in pinned
+    html = host_page(live_server.url, shop.key).replace(
+        f'<script src="{live_server.url}/embed/{shop.key}.js"  defer></script>', pinned)
+    assert pinned in html
+    page.goto(host_site.page("/", html))
+    action(page, "accept-all").wait_for()
+    # A tampered hash: the browser refuses the script, so nothing runs and nothing tracks.
+    broken = html.replace('integrity="sha384-', 'integrity="sha384-AAAA')
+    errors: list = []
+    page.on("console", lambda m: errors.append(m.text))
+    page.goto(host_site.page("/tampered", broken))
+    page.wait_for_timeout(300)
+    assert page.locator("#cookieconsent").count() == 0
+    assert any("integrity" in e for e in errors)
+    assert trackers.requests == []
+
+
+def test_a_withdrawal_sent_back_by_the_preference_page_clears_metrika(
+    page, client, live_server, host_site, shop, trackers
+):
+    receipt = record(client, shop)
+    url = host_site.page("/", host_page(live_server.url, shop.key))
+    page.goto(f"{url}#cookieconsent={receipt}")
+    page.wait_for_function("window.metrikaLoaded === 1")
+    assert ym_traces(page)[0]
+    consent_id = json.loads(base64.urlsafe_b64decode(receipt.split(".")[0] + "=="))["i"]
+    answer = client.post(f"/api/v1/consents/{consent_id}/withdraw",
+                         json={"receipt": receipt, "method": "preference_page"})
+    withdrawn = answer.get_json()["receipt"]
+    page.goto("about:blank")  # back from the preference page: a new document, not a hash change
+    page.goto(f"{url}#cookieconsent={withdrawn}")
+    page.wait_for_function("location.hash === ''")
+    assert consent_cookie(page) == withdrawn
+    page.wait_for_timeout(200)
+    assert ym_traces(page) == (set(), [])
+    assert page.evaluate("window.metrikaLoaded") is None
+    assert not banner(page).is_visible()
+
+
+def test_a_decision_on_a_stale_script_is_refused_and_asked_again(
+    page, open_shop, shop, trackers
+):
+    open_shop()
+    accept = action(page, "accept-all")
+    accept.wait_for()
+    texts = {lang: {"title": "Policy", "body": f"v2 ({lang})"} for lang in shop.languages}
+    policies.publish(policies.draft(shop, texts, significant=True))
+    db.session.commit()
+    # The page still runs the script of revision 1: the server answers 409, the banner asks
+    # again, and the second answer is recorded under revision 2.
+    accept.click()
+    action(page, "reject-all").wait_for()
+    assert consent_cookie(page, timeout=0.5) is None
+    action(page, "reject-all").click()
+    assert consent_cookie(page)
+    [event] = wait_for_events(shop.id, 1)
+    assert event.revision == 2 and event.action == "reject_all"

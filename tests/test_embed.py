@@ -179,8 +179,11 @@ def test_cookie_counts_use_each_language_plural_rules(app, lang, counts):
 
 @pytest.mark.parametrize(
     ("lang", "label"),
-    [("ru", "редакция №3 от 12 марта 2026\u202fг."), ("kk", "2026\u202fж. 12 наурыз күнгі №3 редакция"),
-     ("en", "version 3 of March 12, 2026")],
+    [
+        ("ru", "редакция №3 от 12 марта 2026\u202fг."),
+        ("kk", "2026\u202fж. 12 наурыз күнгі №3 редакция"),
+        ("en", "version 3 of March 12, 2026"),
+    ],
 )
 def test_the_policy_version_is_dated_in_each_language(app, lang, label):
     with app.test_request_context():
