@@ -198,3 +198,20 @@ def test_every_banner_text_is_translated(app, lang):
         words = texts.texts_for(lang)
     untranslated = [key for key in texts.TEXTS if words[key] == english[key]]
     assert untranslated == []
+
+
+def test_a_first_visit_downloads_at_most_8_kb_gzipped(client, app):
+    """Script (with the form guard) plus one language's texts, for the demo shop."""
+    from cookieconsent import demo
+
+    demo.seed()
+    db.session.commit()
+    gz = {"Accept-Encoding": "gzip"}
+    script = client.get("/embed/demo.js", headers=gz)
+    assert script.headers["Content-Encoding"] == "gzip"
+    # Local names are mangled: the minifier understood every file.
+    assert "function need(" not in gzip.decompress(script.data).decode()
+    versions = config_of(client.get("/embed/demo.js"))["texts"]
+    for lang, version in versions.items():
+        words = client.get(f"/embed/demo/texts/{lang}.json?v={version}", headers=gz)
+        assert len(script.data) + len(words.data) <= 8 * 1024, lang
