@@ -28,9 +28,9 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "instance/ledger_keys.json, created on first use. Copy it to every host.",
     ),
     "LEDGER_CHECKPOINT_SECONDS": (
-        "60",
-        "How often each worker signs a ledger checkpoint after writes; 0: only "
-        "`flask ledger checkpoint` (cron) does.",
+        "600",
+        "Longest a new row waits before a worker signs a ledger checkpoint over it (or 1000 "
+        "rows wait); 0: only `flask ledger checkpoint` (cron) does.",
     ),
 }
 #: Read by the test suite, not by the server.

@@ -68,7 +68,8 @@ STRAGGLER_WINDOW = 10_000
 
 def init_app(app: Flask) -> None:
     """Open the keyring and checkpoint lazily after commits that appended events."""
-    app.config.setdefault("LEDGER_CHECKPOINT_SECONDS", 60.0)
+    app.config.setdefault("LEDGER_CHECKPOINT_SECONDS", 600.0)
+    app.config.setdefault("LEDGER_CHECKPOINT_DUE_ROWS", 1000)
     app.config.setdefault("LEDGER_CHECKPOINT_ROWS", 5000)
     path = app.config.get("LEDGER_KEYS") or f"{app.instance_path}/ledger_keys.json"
     app.extensions["cookieconsent.ledger"] = _State(Keyring(path))
@@ -290,17 +291,41 @@ def checkpoint_all(session: Session | None = None) -> list:
     return made
 
 
+def _due(session: Session, max_age: float) -> bool:
+    """Whether enough rows wait, or the oldest has waited long enough, for a checkpoint."""
+    last = latest_checkpoint(session)
+    waiting, oldest = session.execute(
+        select(func.count(ConsentEvent.id), func.min(ConsentEvent.created_at)).where(
+            ConsentEvent.id > (last.to_id if last else 0)
+        )
+    ).one()
+    if not waiting:
+        return False
+    if waiting >= current_app.config["LEDGER_CHECKPOINT_DUE_ROWS"]:
+        return True
+    return oldest is None or (datetime.now(UTC) - oldest).total_seconds() >= max_age
+
+
 def maybe_checkpoint() -> None:
-    """After a commit that appended events: checkpoint if this process has not lately."""
+    """After a commit that appended events: checkpoint if rows have waited long enough.
+
+    Each process looks at most every ``min(10 s, LEDGER_CHECKPOINT_SECONDS)``; a checkpoint is
+    signed once ``LEDGER_CHECKPOINT_DUE_ROWS`` rows wait or the oldest waited
+    ``LEDGER_CHECKPOINT_SECONDS``. So a quiet site gets few, larger checkpoints, not one per
+    consent, and ``ledger verify`` stays small in memory.
+    """
     state = current_app.extensions.get("cookieconsent.ledger")
-    interval = current_app.config["LEDGER_CHECKPOINT_SECONDS"]
-    if state is None or interval is None or time.monotonic() - state.last_attempt < interval:
+    max_age = current_app.config["LEDGER_CHECKPOINT_SECONDS"]
+    if state is None or not max_age or time.monotonic() - state.last_attempt < min(10, max_age):
         return
     if not state.lock.acquire(blocking=False):
         return
     try:
         state.last_attempt = time.monotonic()
-        checkpoint()
+        # Runs after the request's commit: its session is done, so this uses its own.
+        with Session(db.engine, expire_on_commit=False) as session:
+            if _due(session, max_age):
+                checkpoint(session)
     except Exception:  # a failed checkpoint must never fail the visitor's request
         log.exception("ledger: lazy checkpoint failed; `flask ledger checkpoint` will retry")
     finally:

@@ -315,3 +315,29 @@ def test_a_forged_row_is_never_vouched_for_by_a_checkpoint(record, runner, sql):
     assert ledger.checkpoint_all() == []  # and asking again changes nothing
     code, output = failing(runner)
     assert code == 1 and f"row {ids[1]}: changed since it was sealed" in output
+
+
+def test_workers_checkpoint_once_enough_rows_wait(app, record):
+    app.config |= {"LEDGER_CHECKPOINT_SECONDS": 3600, "LEDGER_CHECKPOINT_DUE_ROWS": 3}
+    state = app.extensions["cookieconsent.ledger"]
+    counts = []
+    for _ in range(4):
+        state.last_attempt = float("-inf")  # as if this worker had not looked for a while
+        record(1)
+        counts.append(len(db.session.scalars(select(LedgerCheckpoint)).all()))
+    assert counts == [0, 0, 1, 1]
+
+
+def test_workers_checkpoint_once_the_oldest_row_waited_long_enough(app, record):
+    app.config |= {"LEDGER_CHECKPOINT_SECONDS": 0.001, "LEDGER_CHECKPOINT_DUE_ROWS": 1000}
+    app.extensions["cookieconsent.ledger"].last_attempt = float("-inf")
+    ids = record(1)
+    (made,) = db.session.scalars(select(LedgerCheckpoint)).all()
+    assert json.loads(made.payload)["ids"] == [[ids[0], ids[0]]]
+
+
+def test_no_lazy_checkpoint_when_left_to_cron(app, record):
+    app.config["LEDGER_CHECKPOINT_SECONDS"] = None
+    app.extensions["cookieconsent.ledger"].last_attempt = float("-inf")
+    record(3)
+    assert db.session.scalars(select(LedgerCheckpoint)).all() == []
