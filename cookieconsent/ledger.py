@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import threading
 import time
@@ -183,7 +184,7 @@ def _covered_ids(session, above: int) -> set[int]:
     for payload in session.scalars(
         select(LedgerCheckpoint.payload).where(LedgerCheckpoint.to_id > above)
     ):
-        for lo, hi in _payload(payload)["ids"]:
+        for lo, hi in json.loads(payload)["ids"]:
             covered.update(range(max(lo, above + 1), hi + 1))
     return covered
 
@@ -196,12 +197,6 @@ def _stragglers(session, prev_to: int) -> list[int]:
     ).all()
     covered = _covered_ids(session, low)
     return [i for i in ids if i not in covered]
-
-
-def _payload(text: str) -> dict:
-    import json
-
-    return json.loads(text)
 
 
 def checkpoint(session: Session | None = None, max_rows: int | None = None):
@@ -347,18 +342,12 @@ def mark_appended() -> None:
     db.session.info["ledger_appended"] = True
 
 
-def latest_checkpoint(session=None):
+def latest_checkpoint(session=None) -> LedgerCheckpoint | None:
+    """The newest checkpoint, or None before the first."""
     session = session or db.session
     return session.scalars(
         select(LedgerCheckpoint).order_by(LedgerCheckpoint.seq.desc()).limit(1)
     ).first()
-
-
-def uncovered_count() -> int:
-    last = latest_checkpoint()
-    return db.session.scalar(
-        select(func.count(ConsentEvent.id)).where(ConsentEvent.id > (last.to_id if last else 0))
-    )
 
 
 def verify(batch: int = 2000):
