@@ -91,3 +91,15 @@ def test_the_stored_key_is_not_the_address(client, consent_body, storage):
     keys = [k.decode() for k in redis.scan_iter()]
     assert keys
     assert not any("203.0.113" in k for k in keys)
+
+
+class TestRedisDown:
+    """Redis unreachable: consents are still recorded, counted in memory meanwhile."""
+
+    @pytest.fixture
+    def storage(self):
+        return "redis://127.0.0.1:1/0", None  # nothing listens on port 1
+
+    def test_consents_are_still_recorded_and_limited(self, client, consent_body):
+        codes = [post(client, "/api/v1/consents", consent_body()).status_code for _ in range(4)]
+        assert codes == [201, 201, 201, 429]
