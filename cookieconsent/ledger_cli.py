@@ -24,8 +24,9 @@ def verify_command(quiet):
         click.echo(str(problem))
     if not quiet:
         click.echo(
-            f"{report.rows} rows ({report.erased} erased), {report.checkpoints} checkpoints "
-            f"covering {report.covered} rows, {report.pending} rows awaiting a checkpoint."
+            f"{_n(report.rows, 'row')} ({report.erased} erased), "
+            f"{_n(report.checkpoints, 'checkpoint')} covering {_n(report.covered, 'row')}, "
+            f"{_n(report.pending, 'row')} awaiting a checkpoint."
         )
         if report.last_digest:
             click.echo(f"Latest checkpoint digest: {report.last_digest}")
@@ -39,6 +40,10 @@ def verify_command(quiet):
         err=True,
     )
     raise SystemExit(1)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @ledger_cli.command("checkpoint")

@@ -199,7 +199,7 @@ def test_a_late_commit_below_the_checkpoint_is_picked_up_next_time(record, runne
     db.session.commit()
     code, output = failing(runner)
     assert code == 0, output
-    assert "1 rows awaiting a checkpoint" in output
+    assert "1 row awaiting a checkpoint" in output
     (second,) = ledger.checkpoint_all()
     assert json.loads(second.payload)["ids"] == [[ids[1], ids[1]]]
     assert failing(runner)[0] == 0
