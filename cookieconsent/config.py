@@ -120,7 +120,9 @@ def _engine_options(url: str, timeout: float) -> dict:
         return {"connect_args": {"timeout": timeout}}
     if url.startswith("postgresql"):
         return {
-            "pool_pre_ping": True,
+            # database.py pings each connection at checkout, within the timeout (SQLAlchemy's
+            # own pre-ping would wait forever on a server that accepts but never answers).
+            "pool_pre_ping": False,
             "pool_timeout": timeout,
             "connect_args": {
                 "connect_timeout": max(1, int(timeout)),

@@ -1,10 +1,12 @@
 """Engine settings: SQLite as a safe embedded default; PostgreSQL that fails fast when down."""
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 
 
 @event.listens_for(Engine, "connect")
@@ -36,7 +38,53 @@ def init_app(app: Flask) -> None:
         timeout = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("pool_timeout") or 1.0
         with app.app_context():
             for engine in db.engines.values():
-                event.listen(engine, "do_connect", _connect_within(timeout))
+                # Half the budget to find a pooled connection dead, half to open a new one.
+                event.listen(engine, "checkout", _ping_within(timeout / 2))
+                event.listen(engine, "do_connect", _connect_within(timeout / 2))
+
+
+_pinger: ThreadPoolExecutor | None = None
+_pinger_lock = threading.Lock()
+
+
+def _ping_pool() -> ThreadPoolExecutor:
+    # Made on first use, so that it belongs to the worker process, never to a forked parent.
+    global _pinger
+    with _pinger_lock:
+        if _pinger is None:
+            _pinger = ThreadPoolExecutor(max_workers=8, thread_name_prefix="db-ping")
+        return _pinger
+
+
+def _ping(dbapi_connection) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _ping_within(timeout: float):
+    """A checkout check that gives up on a connection whose server does not answer in time.
+
+    SQLAlchemy's pre-ping has no deadline. A server that went away usually resets the
+    connection and the ping fails at once; one that hangs (stopped, or a pooler in front of
+    a dead server) would hold the request for ever. So the ping runs on a small thread pool
+    and the request waits ``timeout`` at most; a late or failed ping closes the connection,
+    and the pool opens a new one (itself bounded, see :func:`_connect_within`).
+    """
+
+    def checkout(dbapi_connection, connection_record, connection_proxy):
+        ping = _ping_pool().submit(_ping, dbapi_connection)
+        try:
+            ping.result(timeout)
+            return
+        except Exception:  # late, or the server said no: this connection is done
+            pass
+        try:
+            dbapi_connection.close()
+        except Exception:  # already broken: the pool discards it either way
+            pass
+        raise DisconnectionError("the database did not answer the ping in time")
+
+    return checkout
 
 
 def _connect_within(timeout: float):

@@ -105,7 +105,7 @@ class Proxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
-            if self.mode == "blackhole":
+            if self.mode in ("blackhole", "freeze"):
                 self.pairs.append(client)  # accepted, never answered
                 continue
             if self.mode == "refuse":
@@ -116,10 +116,11 @@ class Proxy:
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source, sink):
+    def _pipe(self, source, sink):
         try:
             while data := source.recv(65536):
+                if self.mode == "freeze":
+                    continue  # the server hangs: bytes go in, nothing comes back
                 sink.sendall(data)
         except OSError:
             pass
@@ -131,8 +132,14 @@ class Proxy:
                     pass
 
     def cut(self, mode: str) -> None:
-        """The server goes away: open connections drop; new ones are refused or hang."""
+        """The server goes away: open connections drop; new ones are refused or hang.
+
+        ``freeze`` keeps open connections open but silent, as a stopped server or a pooler in
+        front of a dead one would.
+        """
         self.mode = mode
+        if mode == "freeze":
+            return
         for sock in self.pairs:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
@@ -185,7 +192,7 @@ class TestPostgreSQLDown:
             db.session.remove()
             db.engine.dispose()
 
-    @pytest.mark.parametrize("mode", ["refuse", "blackhole"])
+    @pytest.mark.parametrize("mode", ["refuse", "blackhole", "freeze"])
     def test_a_lost_server_answers_503_then_recovers(
         self, app, client, proxy, consent_body, stored, mode
     ):
