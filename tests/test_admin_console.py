@@ -8,9 +8,9 @@ from admin_helpers import PASSWORD, bulk_events, login
 from sqlalchemy import func, select
 
 from cookieconsent import policies, subjects
-from cookieconsent.admin import accounts
+from cookieconsent.admin import accounts, stats
 from cookieconsent.extensions import db
-from cookieconsent.models import AuditEntry, ConsentEvent, PolicyVersion, Site
+from cookieconsent.models import AuditEntry, ConsentEvent, DailyFigure, PolicyVersion, Site
 from cookieconsent.models.policy import ImmutableError
 from cookieconsent.models.types import utcnow
 
@@ -214,6 +214,27 @@ def test_dashboard_counts_and_draws_svg_without_scripts(admin_client, site):
     # accept_all (10) and every second custom (5 of 10) granted analytics: 15 of 30.
     assert re.search(r"50\xa0?%", page)
     assert "Қазақша" in page and "English" in page
+
+
+def test_dashboard_keeps_closed_days_and_counts_today_live(admin_client, site):
+    start = utcnow().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=3)
+    decisions = bulk_events(site, 12, start=start)
+    bulk_events(site, 2, start=start, event_type="withdrawn", action="withdraw")
+    bulk_events(site, 3, start=start, kind="form", action="agree", method="form")
+    period = stats.Period(start, start + timedelta(days=5))
+    counted = stats.figures(site, period)
+    assert (counted.total, counted.withdrawals, counted.form_consents) == (12, 2, 3)
+    kept = db.session.scalar(select(func.count()).select_from(DailyFigure))
+    assert kept > 0
+    decisions += bulk_events(site, 4, start=utcnow())
+    again = stats.figures(site, period)
+    assert again.total == 16
+    for category in again.categories:
+        assert category["granted"] == sum(r["choices"][category["key"]] for r in decisions)
+    # The closed days were read back, not counted again.
+    assert db.session.scalar(select(func.count()).select_from(DailyFigure)) == kept
+    page = admin_client.get("/admin/sites/shop/dashboard").get_data(as_text=True)
+    assert re.search(r"<strong>16</strong>", page) and re.search(r"<strong>2</strong>", page)
 
 
 def test_dashboard_period_excludes_other_days(admin_client, site):

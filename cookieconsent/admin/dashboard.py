@@ -7,7 +7,6 @@ from datetime import UTC, datetime, time, timedelta
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from ..models import ConsentEvent
 from ..models.types import utcnow
 from . import bp, charts, stats
 from .auth import site_or_404
@@ -48,10 +47,7 @@ def dashboard(key):
     """Consent figures for one site and period."""
     site = site_or_404(key)
     period, errors = parse_period(request.args)
-    days = stats.per_day(site, period)
-    share = stats.category_share(site, period)
-    languages = stats.breakdown(site, period, ConsentEvent.language)
-    methods = stats.breakdown(site, period, ConsentEvent.method)
+    data = stats.figures(site, period)
     return render_template(
         "admin/dashboard.html",
         site=site,
@@ -59,16 +55,18 @@ def dashboard(key):
         first=period.start.date(),
         last=(period.end - timedelta(days=1)).date(),
         errors=errors,
-        days=days,
-        share=share,
-        withdrawals=stats.withdrawals(site, period),
-        forms=stats.form_consents(site, period),
-        per_day=charts.stacked_days(days, stats.ACTIONS),
+        days=data.per_day,
+        share={"total": data.total, "categories": data.categories},
+        withdrawals=data.withdrawals,
+        forms=data.form_consents,
+        per_day=charts.stacked_days(data.per_day, stats.ACTIONS),
         categories=charts.share_bars(
-            [(category_label(c["key"]), c["share"], str(c["granted"])) for c in share["categories"]]
+            [(category_label(c["key"]), c["share"], str(c["granted"])) for c in data.categories]
         ),
-        languages=charts.count_bars([(language_label(v), n, f"{n}") for v, n, _a in languages]),
-        methods=charts.count_bars([(method_label(v), n, f"{n}") for v, n, _a in methods]),
-        language_rows=languages,
-        method_rows=methods,
+        languages=charts.count_bars(
+            [(language_label(v), n, f"{n}") for v, n, _a in data.languages]
+        ),
+        methods=charts.count_bars([(method_label(v), n, f"{n}") for v, n, _a in data.methods]),
+        language_rows=data.languages,
+        method_rows=data.methods,
     )

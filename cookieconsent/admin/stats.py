@@ -1,22 +1,36 @@
 """Consent figures for the dashboard, aggregated in SQL (never row by row in Python).
 
-Every query filters on ``(site_id, created_at)``, which the index
-``ix_consent_event_site_created`` covers, and groups in the database.
+The log is grouped by day and by the attributes the dashboard shows, in one query that the
+index ``ix_consent_event_site_created`` narrows to the site and period. The log is
+append-only, so once a day has closed its groups never change: they are kept in
+:class:`DailyFigure` and a month of a busy site is then read from a few hundred rows. Only the
+day still open is counted from the log each time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import ConsentEvent, Site
+from ..models import ConsentEvent, DailyFigure, Site
+from ..models.types import utcnow
 
 DECISIONS = ("given", "updated")
 ACTIONS = ("accept_all", "reject_all", "custom")
 SHARED_CATEGORIES = ("functional", "analytics")
+#: A day is kept this long after it ended: an event stamped just before midnight may still
+#: be committing.
+SETTLE = timedelta(hours=1)
+#: The columns a day's events are grouped by.
+GROUPED = ("kind", "event_type", "action", "language", "method", "choices")
+EMPTY_DAY = "-"
 
 
 @dataclass
@@ -30,6 +44,24 @@ class Period:
         return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
+@dataclass
+class Figures:
+    """Everything the dashboard shows for one site and period."""
+
+    per_day: list[dict]
+    total: int
+    #: ``(value, decisions, share that granted analytics)``, largest first.
+    languages: list[tuple[str, int, float]]
+    methods: list[tuple[str, int, float]]
+    withdrawals: int = 0
+    form_consents: int = 0
+    categories: list[dict] = field(default_factory=list)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, UTC)
+
+
 def _day(column):
     """The UTC calendar day of a timestamp, on each engine."""
     if db.engine.dialect.name == "postgresql":
@@ -37,94 +69,132 @@ def _day(column):
     return func.date(column)
 
 
-def _decisions(site: Site, period: Period):
-    return (
-        ConsentEvent.site_id == site.id,
-        ConsentEvent.created_at >= period.start,
-        ConsentEvent.created_at < period.end,
-        ConsentEvent.kind == "cookie",
-        ConsentEvent.event_type.in_(DECISIONS),
-    )
-
-
-def per_day(site: Site, period: Period) -> list[dict]:
-    """Decisions per day and action, with every day of the period present."""
+def _count(site: Site, start: datetime, end: datetime) -> list[tuple]:
+    """``(day, kind, event_type, action, language, method, choices, count)`` from the log."""
     day = _day(ConsentEvent.created_at).label("day")
+    # Grouping by the choices' JSON text spares parsing it once per row: a site has only a
+    # handful of distinct values, parsed once each below.
+    columns = [getattr(ConsentEvent, name) for name in GROUPED[:-1]]
+    choices = cast(ConsentEvent.choices, Text).label("choices")
     rows = db.session.execute(
-        select(day, ConsentEvent.action, func.count())
-        .where(*_decisions(site, period))
-        .group_by(day, ConsentEvent.action)
+        select(day, *columns, choices, func.count())
+        .where(
+            ConsentEvent.site_id == site.id,
+            ConsentEvent.created_at >= start,
+            ConsentEvent.created_at < end,
+        )
+        .group_by(day, *columns, choices)
     ).all()
-    counts: dict[str, dict[str, int]] = {}
-    for when, action, n in rows:
-        counts.setdefault(str(when)[:10], {})[action] = n
-    return [
-        {"day": d, **{a: counts.get(d.isoformat(), {}).get(a, 0) for a in ACTIONS}}
-        for d in period.days
-    ]
+    return [(date.fromisoformat(str(row[0])[:10]), *row[1:]) for row in rows]
 
 
-def category_share(site: Site, period: Period) -> dict:
-    """How many decisions there were and how many granted each optional category."""
-    granted = [
-        func.coalesce(
-            func.sum(case((ConsentEvent.choices[name].as_boolean(), 1), else_=0)), 0
-        ).label(name)
-        for name in SHARED_CATEGORIES
+def _kept(site: Site, days: list[date]) -> list[tuple]:
+    """The groups of closed ``days``, counting and keeping the ones not kept yet."""
+    kept = db.session.scalars(
+        select(DailyFigure).where(
+            DailyFigure.site_id == site.id, DailyFigure.day.between(days[0], days[-1])
+        )
+    ).all()
+    have = {figure.day for figure in kept}
+    rows = [
+        (f.day, *(getattr(f, name) for name in GROUPED), f.count)
+        for f in kept
+        if f.kind != EMPTY_DAY
     ]
-    row = db.session.execute(
-        select(func.count().label("total"), *granted).where(*_decisions(site, period))
-    ).one()
-    total = row.total or 0
-    return {
-        "total": total,
-        "categories": [
+    missing = [day for day in days if day not in have]
+    if missing:
+        wanted = set(missing)
+        fresh = [
+            row
+            for row in _count(site, _midnight(missing[0]), _midnight(missing[-1] + timedelta(1)))
+            if row[0] in wanted
+        ]
+        _keep(site, wanted, fresh)
+        rows += fresh
+    return rows
+
+
+def _keep(site: Site, days: set[date], rows: list[tuple]) -> None:
+    site_id = site.id
+    figures = [
+        DailyFigure(
+            site_id=site_id, day=row[0], **dict(zip(GROUPED, row[1:-1], strict=True)), count=row[-1]
+        )
+        for row in rows
+    ]
+    empty = days - {row[0] for row in rows}
+    figures += [
+        DailyFigure(
+            site_id=site_id, day=day, count=0, choices="", **dict.fromkeys(GROUPED[:-1], EMPTY_DAY)
+        )
+        for day in empty
+    ]
+    db.session.add_all(figures)
+    # Kept in a transaction of its own: a page that only reads commits nothing else. Two
+    # requests that count the same day at once both succeed; the second one's copy is dropped.
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+
+
+@lru_cache(maxsize=256)
+def _granted(choices: str) -> tuple[bool, ...]:
+    try:
+        parsed = json.loads(choices)
+    except ValueError:
+        parsed = {}
+    return tuple(bool(parsed.get(name)) for name in SHARED_CATEGORIES)
+
+
+def figures(site: Site, period: Period, now: datetime | None = None) -> Figures:
+    """Aggregate the site's log over ``period`` (whole UTC days)."""
+    first_open = ((now or utcnow()) - SETTLE).date()
+    closed = [day for day in period.days if day < first_open]
+    rows = _kept(site, closed) if closed else []
+    if not closed or closed[-1] < period.days[-1]:
+        rows += _count(site, max(period.start, _midnight(first_open)), period.end)
+
+    by_day: dict[date, Counter] = {}
+    granted: Counter = Counter()
+    languages: dict[str, Counter] = {}
+    methods: dict[str, Counter] = {}
+    total = withdrawals = forms = 0
+    for day, kind, event_type, action, language, method, choices, n in rows:
+        if event_type == "withdrawn":
+            withdrawals += n
+        if event_type not in DECISIONS:
+            continue
+        if kind == "form":
+            forms += n
+            continue
+        functional, analytics = _granted(choices)
+        by_day.setdefault(day, Counter())[action] += n
+        total += n
+        granted.update(functional=n * functional, analytics=n * analytics)
+        for table, key in ((languages, language), (methods, method)):
+            table.setdefault(key, Counter()).update(n=n, analytics=n * analytics)
+
+    return Figures(
+        per_day=[
+            {"day": d, **{a: by_day.get(d, Counter())[a] for a in ACTIONS}} for d in period.days
+        ],
+        total=total,
+        languages=_breakdown(languages),
+        methods=_breakdown(methods),
+        withdrawals=withdrawals,
+        form_consents=forms,
+        categories=[
             {
                 "key": name,
-                "granted": getattr(row, name) or 0,
-                "share": (getattr(row, name) or 0) / total if total else 0.0,
+                "granted": granted[name],
+                "share": granted[name] / total if total else 0.0,
             }
             for name in SHARED_CATEGORIES
         ],
-    }
-
-
-def breakdown(site: Site, period: Period, column) -> list[tuple[str, int, float]]:
-    """Decisions grouped by ``column`` (language, method): ``(value, count, analytics share)``."""
-    analytics = func.sum(case((ConsentEvent.choices["analytics"].as_boolean(), 1), else_=0))
-    rows = db.session.execute(
-        select(column, func.count(), analytics)
-        .where(*_decisions(site, period))
-        .group_by(column)
-        .order_by(func.count().desc())
-    ).all()
-    return [(value, n, (granted or 0) / n if n else 0.0) for value, n, granted in rows]
-
-
-def withdrawals(site: Site, period: Period) -> int:
-    return (
-        db.session.scalar(
-            select(func.count()).where(
-                ConsentEvent.site_id == site.id,
-                ConsentEvent.created_at >= period.start,
-                ConsentEvent.created_at < period.end,
-                ConsentEvent.event_type == "withdrawn",
-            )
-        )
-        or 0
     )
 
 
-def form_consents(site: Site, period: Period) -> int:
-    return (
-        db.session.scalar(
-            select(func.count()).where(
-                ConsentEvent.site_id == site.id,
-                ConsentEvent.created_at >= period.start,
-                ConsentEvent.created_at < period.end,
-                ConsentEvent.kind == "form",
-                ConsentEvent.event_type.in_(DECISIONS),
-            )
-        )
-        or 0
-    )
+def _breakdown(table: dict[str, Counter]) -> list[tuple[str, int, float]]:
+    rows = [(key, c["n"], c["analytics"] / c["n"] if c["n"] else 0.0) for key, c in table.items()]
+    return sorted(rows, key=lambda row: (-row[1], row[0]))

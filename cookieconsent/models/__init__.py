@@ -2,7 +2,7 @@
 
 from .consent import ConsentEvent
 from .ledger import LedgerCheckpoint
-from .operator import ApiToken, AuditEntry, Operator
+from .operator import ApiToken, AuditEntry, DailyFigure, Operator
 from .policy import PolicyText, PolicyVersion
 from .retention import PurgeRun
 from .site import CATEGORIES, Category, Service, Site, SiteKey
@@ -10,6 +10,7 @@ from .site import CATEGORIES, Category, Service, Site, SiteKey
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "DailyFigure",
     "Operator",
     "CATEGORIES",
     "Category",
