@@ -17,7 +17,9 @@ def check_origin(site: Site) -> bool:
     """A browser call from a page that is neither the site nor this server is refused."""
     g.cors_site = site
     origin = request.headers.get("Origin")
-    return not origin or origin == own_origin() or origin_allowed(site, origin)
+    # Decided now: after the view commits, reading site.origins would reload the site.
+    g.cors_allowed = origin_allowed(site, origin)
+    return not origin or origin == own_origin() or g.cors_allowed
 
 
 def _any_site_allows(origin: str) -> bool:
@@ -42,7 +44,7 @@ def add_cors_headers(response):
             response.headers["Access-Control-Allow-Headers"] = "Content-Type"
             response.headers["Access-Control-Max-Age"] = "86400"
     else:
-        allowed = site is not None and origin_allowed(site, origin)
+        allowed = site is not None and g.get("cors_allowed", False)
     if allowed:
         response.headers["Access-Control-Allow-Origin"] = origin
     return response

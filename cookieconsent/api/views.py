@@ -111,7 +111,7 @@ def record_consent():
     event, receipt = consents.record_decision(
         site, data, ip=truncate_ip(client_ip()), user_agent=request.user_agent.string
     )
-    db.session.commit()
+    # Read before the commit: afterwards every attribute would be reloaded from the database.
     answer = {
         "consent_id": event.consent_id,
         "receipt": receipt,
@@ -119,6 +119,7 @@ def record_consent():
         "issued_at": event.created_at,
         "expires_at": event.expires_at,
     }
+    db.session.commit()
     return ConsentReceiptSchema().dump(answer), 201
 
 
@@ -155,8 +156,8 @@ def withdraw_consent(consent_id):
     event, receipt = consents.withdraw(
         consent_id, data, ip=truncate_ip(client_ip()), user_agent=request.user_agent.string
     )
-    db.session.commit()
     answer = {"consent_id": consent_id, "receipt": receipt, "withdrawn_at": event.created_at}
+    db.session.commit()
     return WithdrawResponseSchema().dump(answer), 201
 
 
