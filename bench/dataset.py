@@ -204,3 +204,46 @@ def _copy(engine, table, batch: list[dict]) -> None:
         raw.commit()
     finally:
         raw.close()
+
+
+def transfer(source, target, first_id: int, last_id: int, log=print) -> float:
+    """Copy events ``first_id < id <= last_id`` and the checkpoints over them, SQLite to PostgreSQL.
+
+    Sealing a million rows again would cost minutes; the rows, seals and checkpoints are the
+    same on both engines (same site and policy ids, same keyring), so the second engine loads
+    the first one's log with the databases' own tools: ``sqlite3 -csv`` into ``COPY``.
+    """
+    import os
+    import subprocess
+
+    from cookieconsent.models import ConsentEvent, LedgerCheckpoint
+
+    started = time.perf_counter()
+    env = os.environ | {"PGOPTIONS": "-c timezone=UTC"}
+    for table, where in (
+        (ConsentEvent.__table__, f"id > {first_id} AND id <= {last_id}"),
+        (LedgerCheckpoint.__table__, f"to_id > {first_id} AND to_id <= {last_id}"),
+    ):
+        names = ", ".join(f'"{c.name}"' for c in table.columns)
+        dump = subprocess.Popen(
+            ["sqlite3", "-csv", str(source.path),
+             f"SELECT {names} FROM {table.name} WHERE {where} ORDER BY id"],
+            stdout=subprocess.PIPE,
+        )
+        load = subprocess.run(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", target.dsn, "-c",
+             f"COPY {table.name} ({names}) FROM STDIN WITH CSV"],
+            stdin=dump.stdout, env=env, capture_output=True, text=True,
+        )
+        dump.stdout.close()
+        if dump.wait() or load.returncode:
+            raise RuntimeError(f"copying {table.name} failed: {load.stderr.strip()}")
+        subprocess.run(
+            ["psql", "-X", "-q", target.dsn, "-c",
+             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+             f"(SELECT coalesce(max(id), 1) FROM {table.name}))"],
+            check=True, capture_output=True,
+        )
+    seconds = time.perf_counter() - started
+    log(f"  copied events {first_id + 1:,} to {last_id:,} from SQLite in {seconds:.0f} s")
+    return seconds

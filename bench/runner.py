@@ -20,7 +20,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import servers
+from . import adapters, page_rows, servers
 from .report import Row, machine, save, table
 
 SECTIONS = ("api", "page", "export", "ledger", "dashboard")
@@ -78,56 +78,13 @@ def api_section(args, workdir: Path, engines: list[str]) -> list[Row]:
     return rows
 
 
-def page_section(args) -> list[Row]:
-    log("[page] what the banner costs a page, in Chromium")
+def guarded(bench: str, measure) -> list[Row]:
+    """``measure(log=log)``, or a FAILED row if it raises."""
+    log(f"[{bench}]")
     try:
-        from . import page_rows
-
-        return page_rows.measure(log=log)
-    except Exception as error:  # noqa: BLE001
-        return [failed("page cost", error)]
-
-
-def million_section(args, workdir: Path, engine: str) -> list[Row]:
-    """Benchmarks 4-6 over one generated log of ``args.events`` events."""
-    from . import dashboard_time, dataset, export_time, ledger_time
-
-    total = args.events
-    tenth = max(1, total // 10)
-    rows: list[Row] = []
-    with servers.Database(engine, workdir) as database:
-        servers.prepare(database.url)
-        log(f"[{engine}] generating {total:,} events")
-        seconds = dataset.generate(database.url, total, 0, tenth, log=log)
-        if "ledger" in args.only:
-            try:
-                cp = ledger_time.checkpoint(database, log=log)
-                small = ledger_time.verify(database, log=log)
-            except Exception as error:  # noqa: BLE001
-                rows.append(failed(f"ledger verify / {engine}", error))
-                small = None
-        seconds += dataset.generate(database.url, total, tenth, total, log=log)
-        log(f"  {total:,} events written in {seconds:.0f} s")
-        if "ledger" in args.only and small is not None:
-            try:
-                cp += ledger_time.checkpoint(database, log=log)
-                full = ledger_time.verify(database, log=log)
-                rows += ledger_time.rows(engine, small, full, tenth, total, cp)
-            except Exception as error:  # noqa: BLE001
-                rows.append(failed(f"ledger verify / {engine}", error))
-        if "export" in args.only:
-            log(f"[export] CSV export on {engine}")
-            try:
-                rows += export_time.measure(database, total, log=log)
-            except Exception as error:  # noqa: BLE001
-                rows.append(failed(f"export / {engine}", error))
-        if "dashboard" in args.only:
-            log(f"[dashboard] on {engine}")
-            try:
-                rows += dashboard_time.measure(database, total, dataset.DAYS, log=log)
-            except Exception as error:  # noqa: BLE001
-                rows.append(failed(f"dashboard / {engine}", error))
-    return rows
+        return measure(log=log)
+    except Exception as error:  # noqa: BLE001 - the table must still print
+        return [failed(bench, error)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,13 +110,18 @@ def main(argv: list[str] | None = None) -> int:
         if "api" in args.only:
             rows += api_section(args, workdir, engines)
         if "page" in args.only:
-            rows += page_section(args)
+            rows += guarded("page cost", page_rows.measure)
+        if "export" in args.only:
+            rows += guarded("export memory", adapters.export_memory)
+        if "ledger" in args.only:
+            rows += guarded("ledger append", adapters.ledger_append)
         if {"export", "ledger", "dashboard"} & set(args.only):
-            for engine in engines:
-                try:
-                    rows += million_section(args, workdir, engine)
-                except Exception as error:  # noqa: BLE001
-                    rows.append(failed(f"log of {args.events:,} events / {engine}", error))
+            from . import million
+
+            try:
+                rows += million.measure(args.only, engines, args.events, workdir, failed, log)
+            except Exception as error:  # noqa: BLE001
+                rows.append(failed(f"log of {args.events:,} events", error))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     seconds = time.perf_counter() - started
