@@ -6,6 +6,7 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
+from flask import g, has_request_context
 from sqlalchemy import select
 
 from .config import LANGUAGES
@@ -89,10 +90,18 @@ def add_metrika(site: Site, counter_id: int, webvisor: bool = False) -> Service:
 
 
 def get_site(key: str) -> Site:
-    """The site with ``key``, or a 404 that names the field."""
-    site = db.session.scalar(select(Site).where(Site.key == key))
+    """The site with ``key``, or a 404 that names the field.
+
+    Remembered for the rest of the request: a request may need the site twice (the verify
+    path checks the receipt, then CORS), and each query costs more than the rest of the work.
+    """
+    memo = g.setdefault("sites_by_key", {}) if has_request_context() else {}
+    site = memo.get(key)
     if site is None:
-        raise APIError(404, "Unknown site.", {"site": f"No site with key {key!r}."})
+        site = db.session.scalar(select(Site).where(Site.key == key))
+        if site is None:
+            raise APIError(404, "Unknown site.", {"site": f"No site with key {key!r}."})
+        memo[key] = site
     return site
 
 
