@@ -87,6 +87,7 @@ def measure(database: servers.Database, events: int, log=print) -> list[Row]:
     env = servers.app_env(database.url)
     with servers.Gunicorn("wsgi:app", env, f"export-{database.engine}") as app:
         url = f"{app.url}/api/v1/sites/{servers.SITE_KEY}/consents?format=csv"
+        resting = app.peak_rss_mb()
         seconds, size, lines = download(url, token)
         peak = app.peak_rss_mb()
     log(f"  export ({database.engine}): {seconds:.1f} s, {size / 1e6:.0f} MB, "
@@ -99,6 +100,6 @@ def measure(database: servers.Database, events: int, log=print) -> list[Row]:
             goal=f"ratio ≤ {TIME_GOAL:g}", ok=seconds <= TIME_GOAL * dump_seconds and complete,
             note=f"{lines - 1:,} rows, {size / 1e6:.0f} MB of CSV"
             + ("" if complete else f"; INCOMPLETE, {events:,} expected")),
-        Row(bench, "peak memory (worker)", peak, "MB", "dump process", dump_mb,
+        Row(bench, "peak memory (worker)", peak, "MB", "worker before the export", resting,
             goal=f"< {MEMORY_GOAL_MB} MB", ok=peak < MEMORY_GOAL_MB),
     ]
