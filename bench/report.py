@@ -88,7 +88,7 @@ def machine() -> dict[str, str]:
     except OSError:
         pass
     try:
-        memory = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.strip()
+        memory = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.rstrip()
     except OSError:
         memory = "unknown"
     try:
