@@ -21,9 +21,22 @@ def token(site):
     return token
 
 
+_responses: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_streams():
+    """Close every streamed export a test left unread, within that test's app context."""
+    yield
+    while _responses:
+        _responses.pop().close()
+
+
 def get(client, token, query="", key="shop"):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return client.get(f"/api/v1/sites/{key}/consents{query}", headers=headers)
+    response = client.get(f"/api/v1/sites/{key}/consents{query}", headers=headers)
+    _responses.append(response)
+    return response
 
 
 def expected_csv_rows(site):
