@@ -97,7 +97,8 @@ def get_site(key: str) -> Site:
     """
     memo = g.setdefault("sites_by_key", {}) if has_request_context() else {}
     site = memo.get(key)
-    if site is None:
+    # A remembered site from a session that was since removed (after a rollback) is stale.
+    if site is None or site not in db.session:
         site = db.session.scalar(select(Site).where(Site.key == key))
         if site is None:
             raise APIError(404, "Unknown site.", {"site": f"No site with key {key!r}."})
