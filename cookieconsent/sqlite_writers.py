@@ -156,7 +156,7 @@ def _busy_timeout(conn) -> float:
         cursor.close()
 
 
-def _give_back(dbapi_connection, connection_record, *args) -> None:
+def _give_back(dbapi_connection, connection_record) -> None:
     lock = connection_record.info.pop("writer_lock", None)
     if lock is not None:
         try:
@@ -165,5 +165,9 @@ def _give_back(dbapi_connection, connection_record, *args) -> None:
             pass
 
 
+def _give_back_on_reset(dbapi_connection, connection_record, reset_state) -> None:
+    _give_back(dbapi_connection, connection_record)
+
+
 event.listen(Pool, "checkin", _give_back)
-event.listen(Pool, "reset", _give_back)
+event.listen(Pool, "reset", _give_back_on_reset)
