@@ -122,7 +122,7 @@ def rows(site, version, total: int, first: int = 0, last: int | None = None, *,
         yield batch
 
 
-def _sealer():
+def _sealer(site_key: str):
     """A function that fills a row's integrity columns the way ``consents.append`` does.
 
     The ledger seals ORM events; it only reads and sets attributes, so a light namespace
@@ -140,7 +140,7 @@ def _sealer():
 
     def seal(values: dict) -> dict:
         event = SimpleNamespace(**(blank | values))
-        ledger.seal(event)
+        ledger.seal(event, site_key)
         return vars(event)
 
     return seal
@@ -158,7 +158,7 @@ def generate(database_url: str, total: int, first: int = 0, last: int | None = N
     with app.app_context():
         site = db.session.scalar(select(Site).where(Site.key == servers.SITE_KEY))
         version = policies.in_force(site)
-        seal = _sealer()
+        seal = _sealer(site.key)
         table = ConsentEvent.__table__
         engine = db.engine
         done = 0

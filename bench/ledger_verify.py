@@ -57,7 +57,7 @@ def _write(n, site, version, sealed: bool) -> float:
     for i in range(n):
         event = _event(site, version, utcnow())
         if sealed:
-            consents.append(event)
+            consents.append(event, site)
         else:
             db.session.add(event)
             db.session.flush()

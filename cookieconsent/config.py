@@ -27,6 +27,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "Path of the ledger keyring (seals and checkpoint keys); default: "
         "instance/ledger_keys.json, created on first use. Copy it to every host.",
     ),
+    "SITE_CACHE_SECONDS": (
+        "5",
+        "How long a worker keeps what the API knows of a site (keys, origins, policy in "
+        "force) before reading it again; changes made in the same process apply at once.",
+    ),
     "LEDGER_CHECKPOINT_SECONDS": (
         "600",
         "Longest a new row waits before a worker signs a ledger checkpoint over it (or 1000 "
@@ -81,6 +86,7 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
         "RATE_LIMIT": get("RATE_LIMIT"),
         "LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT"),
         "LEDGER_KEYS": get("LEDGER_KEYS"),
+        "SITE_CACHE_SECONDS": float(get("SITE_CACHE_SECONDS")),
         "LEDGER_CHECKPOINT_SECONDS": float(get("LEDGER_CHECKPOINT_SECONDS")) or None,
         "SESSION_COOKIE_SECURE": env == "production" if secure is None else secure == "1",
         "SESSION_COOKIE_HTTPONLY": True,

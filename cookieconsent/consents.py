@@ -6,14 +6,15 @@ import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from . import ledger, policies, receipts
+from . import ledger, receipts, site_snapshots
 from .errors import APIError
 from .extensions import db
 from .models import ConsentEvent, Site
 from .models.types import utcnow
-from .sites import get_site, signing_secrets
+from .site_snapshots import SiteSnapshot
+from .sites import signing_secrets
 
 USER_AGENT_LENGTH = 512
 
@@ -30,19 +31,24 @@ def clip_user_agent(user_agent: str | None) -> str | None:
     return user_agent[:USER_AGENT_LENGTH] if user_agent else None
 
 
-def append(event: ConsentEvent) -> ConsentEvent:
-    """Add one event to the log, sealed for the ledger. Events are only ever appended."""
-    ledger.seal(event)
+def append(event: ConsentEvent, site: Site | SiteSnapshot) -> ConsentEvent:
+    """Add one event of ``site`` to the log, sealed for the ledger. Events are only appended."""
+    ledger.seal(event, site.key)
     db.session.add(event)
     db.session.flush()
     ledger.mark_appended()
     return event
 
 
-def record_decision(site: Site, data: dict, *, ip: str | None, user_agent: str | None):
+def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agent: str | None):
     """Store a banner decision and return ``(event, receipt)``."""
-    version = policies.in_force(site)
+    version = site.policy_in_force()
     revision = version.revision if version else 0
+    if data["revision"] > revision:
+        # The visitor may have seen a policy that another process published a moment ago.
+        site = site_snapshots.get(site.key, fresh=True)
+        version = site.policy_in_force()
+        revision = version.revision if version else 0
     if data["revision"] != revision:
         raise APIError(
             409,
@@ -57,7 +63,6 @@ def record_decision(site: Site, data: dict, *, ip: str | None, user_agent: str |
     choices = {"essential": True} | {
         key: bool(data["choices"][key]) for key in ("functional", "analytics")
     }
-    text = _text_shown(version, data["language"], site)
     now = utcnow()
     expires_at = now + timedelta(days=site.consent_lifetime_days)
     event = append(
@@ -74,7 +79,9 @@ def record_decision(site: Site, data: dict, *, ip: str | None, user_agent: str |
             revision=revision,
             policy_version_id=version.id if version else None,
             language=data["language"],
-            policy_sha256=text.sha256 if text else None,
+            policy_sha256=version.sha256_for(data["language"], site.default_language)
+            if version
+            else None,
             url=strip_url(data["url"]),
             ip=ip,
             user_agent=clip_user_agent(user_agent),
@@ -82,12 +89,13 @@ def record_decision(site: Site, data: dict, *, ip: str | None, user_agent: str |
             previous_consent_id=data["previous_consent_id"],
             expires_at=expires_at,
             purge_after=expires_at + timedelta(days=site.proof_retention_days),
-        )
+        ),
+        site,
     )
     return event, sign_event(site, event)
 
 
-def sign_event(site: Site, event: ConsentEvent) -> str:
+def sign_event(site: Site | SiteSnapshot, event: ConsentEvent) -> str:
     granted = [k for k in ("functional", "analytics") if event.choices.get(k)]
     return receipts.sign(
         receipts.Receipt(
@@ -142,28 +150,49 @@ def withdraw(consent_id: str, data: dict, *, ip: str | None, user_agent: str | N
             subject_hashes=given.subject_hashes,
             expires_at=now,
             purge_after=given.purge_after,
-        )
+        ),
+        site,
     )
     return event, sign_event(site, event)
 
 
-def check_receipt(token: str) -> tuple[receipts.Receipt, Site]:
+def check_receipt(token: str) -> tuple[receipts.Receipt, SiteSnapshot]:
     """Verify ``token`` under its site's keys, or raise :class:`receipts.InvalidReceipt`."""
     key = receipts.peek_site(token)
     try:
-        site = get_site(key)
+        site = site_snapshots.get(key)
+        try:
+            return receipts.verify(token, signing_secrets(site)), site
+        except receipts.InvalidReceipt as error:
+            if error.reason != "bad_signature":
+                raise
+        # Perhaps signed by a key that another process made a moment ago.
+        site = site_snapshots.get(key, fresh=True)
     except APIError:
         raise receipts.InvalidReceipt("unknown_site") from None
     return receipts.verify(token, signing_secrets(site)), site
 
 
-def latest_event(site: Site, consent_id: str) -> ConsentEvent | None:
+def latest_event(site: Site | SiteSnapshot, consent_id: str) -> ConsentEvent | None:
     return db.session.scalar(
         select(ConsentEvent)
         .where(ConsentEvent.site_id == site.id, ConsentEvent.consent_id == consent_id)
         .order_by(ConsentEvent.id.desc())
         .limit(1)
     )
+
+
+#: What :func:`verify` needs of a consent's latest event. Built once and run through Core:
+#: building the statement and loading an ORM object cost more than the query itself.
+_LATEST_STATE = (
+    select(ConsentEvent.event_type, ConsentEvent.erased_at, ConsentEvent.subject_hashes)
+    .where(
+        ConsentEvent.site_id == bindparam("site_id"),
+        ConsentEvent.consent_id == bindparam("consent_id"),
+    )
+    .order_by(ConsentEvent.id.desc())
+    .limit(1)
+)
 
 
 def verify(token: str, phone: str | None = None, email: str | None = None) -> dict:
@@ -175,7 +204,11 @@ def verify(token: str, phone: str | None = None, email: str | None = None) -> di
         receipt, site = check_receipt(token)
     except receipts.InvalidReceipt as error:
         return {"valid": False, "reason": error.reason}
-    latest = latest_event(site, receipt.consent_id)
+    latest = (
+        db.session.connection()
+        .execute(_LATEST_STATE, {"site_id": site.id, "consent_id": receipt.consent_id})
+        .first()
+    )
     if latest is None or latest.erased_at is not None and latest.event_type != "withdrawn":
         return {"valid": False, "reason": "unknown_consent" if latest is None else "erased"}
     answer = {
@@ -197,7 +230,7 @@ def verify(token: str, phone: str | None = None, email: str | None = None) -> di
     return answer
 
 
-def _subject_matches(site: Site, event: ConsentEvent, phone, email) -> bool | None:
+def _subject_matches(site: SiteSnapshot, event, phone, email) -> bool | None:
     """Whether every identifier given is one the consent holds; None once it was erased."""
     from .subjects import InvalidSubject, subject_hashes
 
@@ -210,7 +243,7 @@ def _subject_matches(site: Site, event: ConsentEvent, phone, email) -> bool | No
     return all(value in event.subject_hashes for value in hashes)
 
 
-def _exists(site: Site, consent_id: str) -> bool:
+def _exists(site: SiteSnapshot, consent_id: str) -> bool:
     return (
         db.session.scalar(
             select(ConsentEvent.id)
@@ -219,9 +252,3 @@ def _exists(site: Site, consent_id: str) -> bool:
         )
         is not None
     )
-
-
-def _text_shown(version, language: str, site: Site):
-    if version is None:
-        return None
-    return version.text_for(language) or version.text_for(site.default_language)

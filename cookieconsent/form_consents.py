@@ -62,6 +62,7 @@ def record(site: Site, data: dict, *, ip: str | None, user_agent: str | None):
             # A month is counted as 30 days: the document states the term in months.
             expires_at=now + timedelta(days=30 * months) if months else None,
             purge_after=now + timedelta(days=site.form_retention_days),
-        )
+        ),
+        site,
     )
     return event, consents.sign_event(site, event)

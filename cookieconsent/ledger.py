@@ -126,14 +126,13 @@ def _fill_defaults(event: ConsentEvent) -> None:
         setattr(event, column.key, default.arg(None) if default.is_callable else default.arg)
 
 
-def seal(event: ConsentEvent) -> ConsentEvent:
-    """Seal a new event before it is inserted (called by ``consents.append``)."""
+def seal(event: ConsentEvent, site_key: str) -> ConsentEvent:
+    """Seal a new event of the site ``site_key`` before it is inserted (``consents.append``)."""
     _fill_defaults(event)
-    site = db.session.get(Site, event.site_id)
     key = keyring().current
     event.pii_digest = pii_digest(pii_salt(key, event), personal_data(event))
     event.seal_key = key.id
-    event.seal = _seal_value(key, canonical(record(event, site.key)))
+    event.seal = _seal_value(key, canonical(record(event, site_key)))
     return event
 
 

@@ -172,7 +172,8 @@ def withdraw_for_subject(
                     subject_hashes=list(latest.subject_hashes),
                     expires_at=now,
                     purge_after=latest.purge_after,
-                )
+                ),
+                site,
             )
         )
     return withdrawn

@@ -226,3 +226,18 @@ def test_openapi_is_generated_from_the_schemas(client, app):
     assert "/api/v1/consents" in spec["paths"]
     props = spec["components"]["schemas"]["ConsentRequest"]["properties"]
     assert set(props) >= {"site", "revision", "choices", "language", "method", "action"}
+
+
+def test_verify_reads_only_the_consents_own_events(app, site):
+    """SQLite keeps no statistics: without the right index it read every event of the site."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL plans from statistics; the index exists on both (migrations)")
+    from cookieconsent.consents import _LATEST_STATE
+
+    statement = _LATEST_STATE.compile(db.engine)
+    parameters = statement.construct_params({"site_id": site.id, "consent_id": "0" * 32})
+    plan = db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + str(statement),
+        tuple(parameters[name] for name in statement.positiontup),
+    ).all()
+    assert any("ix_consent_event_site_consent" in row[-1] for row in plan), plan

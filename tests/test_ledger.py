@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select, text
 
-from cookieconsent import consents, ledger, merkle, proofcheck, retention
+from cookieconsent import consents, ledger, merkle, proofcheck, retention, site_snapshots
 from cookieconsent.extensions import db
 from cookieconsent.models import ConsentEvent, LedgerCheckpoint
 
@@ -25,7 +25,8 @@ def record(site, consent_body):
         ids = []
         for _ in range(n):
             data = consent_body(**overrides) | {"previous_consent_id": None}
-            event, _ = consents.record_decision(site, data, ip="203.0.113.0", user_agent="UA/1")
+            snapshot = site_snapshots.get(site.key)
+            event, _ = consents.record_decision(snapshot, data, ip="203.0.113.0", user_agent="UA/1")
             db.session.commit()
             ids.append(event.id)
         return ids

@@ -70,7 +70,8 @@ def withdraw_by_operator(site, consent_id: str) -> ConsentEvent | None:
             subject_hashes=list(latest.subject_hashes or []),
             expires_at=now,
             purge_after=latest.purge_after,
-        )
+        ),
+        site,
     )
 
 
