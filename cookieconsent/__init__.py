@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
-from .extensions import babel, csrf, db, limiter, migrate
+from .extensions import babel, csrf, db, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -34,8 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     from . import ratelimit
 
-    ratelimit.configure(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
 
     from . import admin, api, demo, embed, errors, preferences, security
 

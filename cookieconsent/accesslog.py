@@ -3,7 +3,7 @@
 Whatever ``access_log_format`` an operator picks, an access line never shows a full IP address
 (the client's address is cut to its /24 or /48, forwarded-for headers are dropped), a query
 string or a referrer path (either may carry an e-mail or a phone number). The other loggers
-that may quote an address (the development server, the rate limiter) go through
+that may quote an address (the development server, the app's own) go through
 :class:`PrivacyFilter`.
 """
 
@@ -80,9 +80,9 @@ class PrivacyFilter(logging.Filter):
         return True
 
 
-#: Loggers that may see a client's address: the development server's request log, the rate
-#: limiter's breach messages, the app's own, gunicorn's error log.
-PRIVATE_LOGGERS = ("werkzeug", "flask-limiter", "cookieconsent", "gunicorn.error")
+#: Loggers that may see a client's address: the development server's request log, the app's
+#: own, gunicorn's error log.
+PRIVATE_LOGGERS = ("werkzeug", "cookieconsent", "gunicorn.error")
 
 
 def protect_logs() -> None:

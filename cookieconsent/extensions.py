@@ -1,14 +1,11 @@
 """Extensions, created here and bound to the app in the factory."""
 
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
-from .network import client_ip
 
 
 class Base(DeclarativeBase):
@@ -28,4 +25,3 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=client_ip, default_limits=[], headers_enabled=True)

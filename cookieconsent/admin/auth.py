@@ -23,9 +23,9 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import i18n
+from .. import i18n, ratelimit
 from ..config import LANGUAGES
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import Operator, Site
 from . import accounts, audit, bp
 from .forms import ActionForm, LoginForm
@@ -104,14 +104,11 @@ def site_or_404(key: str) -> Site:
     return site
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def login():
     """The login form."""
+    if request.method == "POST":
+        ratelimit.check("login", "LOGIN_RATE_LIMIT")
     if g.operator is not None:
         return redirect(url_for("admin.index"))
     form = LoginForm()
