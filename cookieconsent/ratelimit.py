@@ -5,81 +5,132 @@ host counts together, and in memory otherwise. A client is keyed by a keyed hash
 address (IPv6 by its /64, which one subscriber usually holds), so neither Redis nor a log
 line ever holds a full IP address.
 
-The counting is the ``limits`` library's fixed window. It is called directly rather than
-through Flask-Limiter: every consent and every verify passes through here, and Flask-Limiter's
-per-request work (finding the limits of the route, evaluating them, adding headers) cost more
-than a quarter of the verify path's CPU under load (bench/RESULTS.md).
+A limit is a fixed window: "60 per minute" counts the requests of each clock minute. That is
+one INCR in Redis, or one dictionary update in memory. Every consent and every verify passes
+through here, and the rate-limit libraries measured in bench/RESULTS.md cost far more per
+request (Flask-Limiter's route bookkeeping; the memory store's expiry timer thread).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import ipaddress
 import logging
 import math
+import re
 import threading
 import time
+from typing import NamedTuple
 
 from flask import Blueprint, Flask, current_app, g, request
-from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage, storage_from_string
-from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
+from .config import ConfigError
 from .network import client_ip
 
 log = logging.getLogger("cookieconsent.ratelimit")
 MESSAGE = "Too many requests from your network; try again later."
-#: After the shared storage failed, count in memory this long before trying it again.
-RETRY_STORAGE_SECONDS = 30
+#: After Redis failed, count in memory this long before trying Redis again.
+RETRY_REDIS_SECONDS = 30
+UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_LIMIT = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(\d+)?\s*(second|minute|hour|day)s?\s*$")
 
 
-class Limits:
-    """The app's counters: the configured storage, and memory while that one is down."""
+class Limit(NamedTuple):
+    count: int
+    seconds: int
 
+
+def parse(text: str) -> Limit:
+    """``"60 per minute"``, ``"1000/day"``, ``"5 per 10 seconds"``; ValueError otherwise."""
+    match = _LIMIT.match(text.lower())
+    if not match or int(match[1]) < 1:
+        raise ValueError(f"not a rate limit: {text!r} (write e.g. '60 per minute')")
+    return Limit(int(match[1]), int(match[2] or 1) * UNITS[match[3]])
+
+
+class MemoryCounters:
+    """Fixed windows in this process's memory."""
+
+    def __init__(self):
+        #: key -> (window number, requests counted in it, when it ends)
+        self.windows: dict[str, tuple[int, int, float]] = {}
+        self.lock = threading.Lock()
+        self.next_sweep = 0.0
+
+    def hit(self, key: str, window: int, seconds: int) -> int:
+        now = time.time()
+        with self.lock:
+            if now >= self.next_sweep:
+                # Forget windows that ended, so memory holds only the clients of the moment.
+                self.windows = {k: v for k, v in self.windows.items() if v[2] > now}
+                self.next_sweep = now + 60
+            start, count, _ = self.windows.get(key, (window, 0, 0.0))
+            count = count + 1 if start == window else 1
+            self.windows[key] = (window, count, (window + 1) * seconds)
+        return count
+
+
+class RedisCounters:
+    """Fixed windows in Redis, shared by every worker and host."""
+
+    def __init__(self, url: str):
+        import redis
+
+        self.errors = (redis.RedisError, OSError)
+        # A Redis that does not answer must not hold the visitor's request for long.
+        self.redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+    def hit(self, key: str, window: int, seconds: int) -> int:
+        name = f"{key}:{window}"
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.incr(name)
+        pipe.expire(name, seconds + 1)
+        count, _ = pipe.execute()
+        return count
+
+
+class Limiter:
     def __init__(self, app: Flask):
         self.enabled = app.config.get("RATELIMIT_ENABLED", True)
         self.prefix = app.config.get("RATELIMIT_KEY_PREFIX", "cookieconsent")
-        uri = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
-        self.storage = storage_from_string(uri)
-        self.shared = FixedWindowRateLimiter(self.storage)
-        self.memory = (
-            self.shared
-            if isinstance(self.storage, MemoryStorage)
-            else FixedWindowRateLimiter(MemoryStorage())
-        )
-        self.shared_down_until = 0.0
-        self.lock = threading.Lock()
+        uri = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL")
+        self.memory = MemoryCounters()
+        self.shared = RedisCounters(uri) if uri and uri.startswith("redis") else None
+        self.redis_down_until = 0.0
+        self.limits: dict[str, Limit] = {}
+        for setting in ("RATE_LIMIT", "LOGIN_RATE_LIMIT"):
+            self.limit(app.config, setting)
 
-    def _strategy(self) -> FixedWindowRateLimiter:
-        return self.memory if time.monotonic() < self.shared_down_until else self.shared
+    def limit(self, config, setting: str) -> Limit:
+        text = config[setting]
+        limit = self.limits.get(text)
+        if limit is None:
+            try:
+                limit = self.limits[text] = parse(text)
+            except ValueError as error:
+                raise ConfigError(f"COOKIECONSENT_{setting}: {error}") from None
+        return limit
 
-    def hit(self, item: RateLimitItem, *identifiers: str) -> tuple[bool, int]:
-        """Count one request; ``(allowed, seconds until the window resets)``."""
-        keys = (self.prefix, *identifiers)
-        strategy = self._strategy()
-        try:
-            allowed = strategy.hit(item, *keys)
-            reset_at = strategy.get_window_stats(item, *keys).reset_time if not allowed else 0
-        except self.storage.base_exceptions:
-            # Redis down must not stop consents being recorded: count in memory meanwhile.
-            with self.lock:
-                self.shared_down_until = time.monotonic() + RETRY_STORAGE_SECONDS
-            log.warning("rate-limit storage unavailable; counting in memory for a while")
-            allowed = self.memory.hit(item, *keys)
-            reset_at = self.memory.get_window_stats(item, *keys).reset_time if not allowed else 0
-        return allowed, max(1, math.ceil(reset_at - time.time()))
+    def hit(self, key: str, limit: Limit) -> tuple[bool, int]:
+        """Count one request of ``key``: ``(allowed, seconds until its window ends)``."""
+        now = time.time()
+        window = int(now // limit.seconds)
+        retry_after = max(1, math.ceil((window + 1) * limit.seconds - now))
+        key = f"{self.prefix}:{key}:{limit.count}/{limit.seconds}"
+        if self.shared is not None and time.monotonic() >= self.redis_down_until:
+            try:
+                return self.shared.hit(key, window, limit.seconds) <= limit.count, retry_after
+            except self.shared.errors:
+                # Redis down must not stop consents being recorded: count in memory meanwhile.
+                self.redis_down_until = time.monotonic() + RETRY_REDIS_SECONDS
+                log.warning("rate limits: Redis unavailable; counting in memory for a while")
+        return self.memory.hit(key, window, limit.seconds) <= limit.count, retry_after
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["cookieconsent.ratelimit"] = Limits(app)
-
-
-@functools.lru_cache(maxsize=16)
-def _parsed(limit: str) -> RateLimitItem:
-    return parse(limit)
+    app.extensions["cookieconsent.ratelimit"] = Limiter(app)
 
 
 def client_key() -> str:
@@ -100,12 +151,14 @@ def client_key() -> str:
 
 def check(name: str, setting: str) -> None:
     """Count this request against the limit in config ``setting``; 429 once it is spent."""
-    limits: Limits = current_app.extensions["cookieconsent.ratelimit"]
-    if not limits.enabled:
+    limiter: Limiter = current_app.extensions["cookieconsent.ratelimit"]
+    if not limiter.enabled:
         return
-    allowed, seconds = limits.hit(_parsed(current_app.config[setting]), name, client_key())
+    allowed, retry_after = limiter.hit(
+        f"{name}:{client_key()}", limiter.limit(current_app.config, setting)
+    )
     if not allowed:
-        g.retry_after = seconds
+        g.retry_after = retry_after
         raise TooManyRequests(MESSAGE)
 
 

@@ -103,3 +103,38 @@ class TestRedisDown:
     def test_consents_are_still_recorded_and_limited(self, client, consent_body):
         codes = [post(client, "/api/v1/consents", consent_body()).status_code for _ in range(4)]
         assert codes == [201, 201, 201, 429]
+
+
+@pytest.mark.parametrize(
+    "text, limit",
+    [
+        ("60 per minute", (60, 60)),
+        ("1000/day", (1000, 86400)),
+        ("5 per 10 seconds", (5, 10)),
+        (" 3 Per Hour ", (3, 3600)),
+    ],
+)
+def test_limits_are_read_as_written(text, limit):
+    from cookieconsent.ratelimit import parse
+
+    assert tuple(parse(text)) == limit
+
+
+@pytest.mark.parametrize("text", ["", "60", "0 per minute", "60 per fortnight", "-1/day", "x"])
+def test_a_limit_that_cannot_be_read_refuses_to_start(app_config, text):
+    from cookieconsent import create_app
+    from cookieconsent.config import ConfigError
+
+    with pytest.raises(ConfigError, match="COOKIECONSENT_RATE_LIMIT"):
+        create_app(app_config | {"RATE_LIMIT": text})
+
+
+def test_the_count_starts_again_with_the_next_window(client, consent_body, monkeypatch):
+    import time
+
+    start = (int(time.time()) // 60 + 1) * 60  # a minute boundary in the future
+    monkeypatch.setattr("cookieconsent.ratelimit.time.time", lambda: start + 30)
+    codes = [post(client, "/api/v1/consents", consent_body()).status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]
+    monkeypatch.setattr("cookieconsent.ratelimit.time.time", lambda: start + 60)
+    assert post(client, "/api/v1/consents", consent_body()).status_code == 201
