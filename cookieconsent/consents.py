@@ -65,34 +65,34 @@ def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agen
     }
     now = utcnow()
     expires_at = now + timedelta(days=site.consent_lifetime_days)
-    event = append(
-        ConsentEvent(
-            consent_id=uuid.uuid4().hex,
-            site_id=site.id,
-            kind="cookie",
-            event_type="updated" if data["previous_consent_id"] else "given",
-            action=data["action"],
-            method=data["method"],
-            created_at=now,
-            choices=choices,
-            services=[s.key for s in site.services if choices.get(s.category)],
-            revision=revision,
-            policy_version_id=version.id if version else None,
-            language=data["language"],
-            policy_sha256=version.sha256_for(data["language"], site.default_language)
-            if version
-            else None,
-            url=strip_url(data["url"]),
-            ip=ip,
-            user_agent=clip_user_agent(user_agent),
-            gpc=data["gpc"],
-            previous_consent_id=data["previous_consent_id"],
-            expires_at=expires_at,
-            purge_after=expires_at + timedelta(days=site.proof_retention_days),
-        ),
-        site,
+    event = ConsentEvent(
+        consent_id=uuid.uuid4().hex,
+        site_id=site.id,
+        kind="cookie",
+        event_type="updated" if data["previous_consent_id"] else "given",
+        action=data["action"],
+        method=data["method"],
+        created_at=now,
+        choices=choices,
+        services=[s.key for s in site.services if choices.get(s.category)],
+        revision=revision,
+        policy_version_id=version.id if version else None,
+        language=data["language"],
+        policy_sha256=version.sha256_for(data["language"], site.default_language)
+        if version
+        else None,
+        url=strip_url(data["url"]),
+        ip=ip,
+        user_agent=clip_user_agent(user_agent),
+        gpc=data["gpc"],
+        previous_consent_id=data["previous_consent_id"],
+        expires_at=expires_at,
+        purge_after=expires_at + timedelta(days=site.proof_retention_days),
     )
-    return event, sign_event(site, event)
+    # Signed before the INSERT: on SQLite the INSERT takes the database's one write lock,
+    # held until the commit, so nothing else should happen in between.
+    receipt = sign_event(site, event)
+    return append(event, site), receipt
 
 
 def sign_event(site: Site | SiteSnapshot, event: ConsentEvent) -> str:

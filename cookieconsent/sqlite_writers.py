@@ -110,7 +110,7 @@ class _WriterLock:
                         return False
                     # At most one thread per process polls, so short pauses cost little.
                     time.sleep(pause)
-                    pause = min(pause * 2, 0.002)
+                    pause = min(pause * 2, 0.0005)
         self.depth += 1
         return True
 
