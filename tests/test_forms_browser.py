@@ -192,3 +192,9 @@ def test_demo_feedback_form_is_blocked_unticked_and_verified_ticked(page, live_s
     assert event.consent_id in page.content()
     assert event.policy_version_id == version.id
     assert event.policy_sha256 == version.text_for("ru").sha256
+    # The phone is kept only as a keyed hash, by which the operator finds the consent.
+    from cookieconsent import subjects
+
+    assert [e.consent_id for e in subjects.find_by_subject(site, phone="+7 701 234-56-78")] == [
+        event.consent_id
+    ]
