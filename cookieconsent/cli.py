@@ -107,7 +107,9 @@ def publish_policy(key, texts, urls, titles, changes, significant):
 def _pair(item: str, option: str) -> tuple[str, str]:
     lang, sep, value = item.partition("=")
     if not sep or lang not in LANGUAGES:
-        raise click.BadParameter(f"expected LANG=VALUE with LANG in kk, ru, en: {item!r}", param_hint=option)
+        raise click.BadParameter(
+            f"expected LANG=VALUE with LANG in kk, ru, en: {item!r}", param_hint=option
+        )
     return lang, value
 
 

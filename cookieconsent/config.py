@@ -70,8 +70,10 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
     if env not in {"production", "development", "testing"}:
         raise ConfigError(f"{PREFIX}ENV must be production, development or testing, not {env!r}.")
 
-    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or get("DATABASE_URL") or "sqlite:///" + os.path.join(
-        instance_path, "cookieconsent.sqlite3"
+    database_url = (
+        overrides.get("SQLALCHEMY_DATABASE_URI")
+        or get("DATABASE_URL")
+        or "sqlite:///" + os.path.join(instance_path, "cookieconsent.sqlite3")
     )
     secure = get("SESSION_SECURE")
     config = {

@@ -122,38 +122,56 @@ def withdraw(consent_id: str, data: dict, *, ip: str | None, user_agent: str | N
         raise APIError(404, "Unknown consent.", {"consent_id": "No such consent."})
     if given.event_type == "withdrawn":
         raise APIError(409, "Already withdrawn.", {"consent_id": "Consent was withdrawn."})
+    event = withdrawal(
+        site,
+        given,
+        method="form" if given.kind == "form" else data["method"],
+        url=strip_url(data.get("url")) or given.url,
+        ip=ip,
+        user_agent=user_agent,
+    )
+    return event, sign_event(site, event)
+
+
+def withdrawal(
+    site: Site | SiteSnapshot,
+    given: ConsentEvent,
+    *,
+    method: str,
+    url: str | None = None,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> ConsentEvent:
+    """Append the event that takes back ``given``'s consent: only essential cookies stay on."""
     now = utcnow()
-    event = append(
+    cookie = given.kind == "cookie"
+    return append(
         ConsentEvent(
-            consent_id=consent_id,
+            consent_id=given.consent_id,
             site_id=site.id,
             kind=given.kind,
             event_type="withdrawn",
             action="withdraw",
-            method="form" if given.kind == "form" else data["method"],
+            method=method,
             created_at=now,
-            choices={"essential": True, "functional": False, "analytics": False}
-            if given.kind == "cookie"
-            else {key: False for key in given.choices},
-            services=[s.key for s in site.services if s.category == "essential"]
-            if given.kind == "cookie"
-            else [],
+            choices={key: cookie and key == "essential" for key in given.choices},
+            services=[s.key for s in site.services if s.category == "essential"] if cookie else [],
             revision=given.revision,
             policy_version_id=given.policy_version_id,
             language=given.language,
             policy_sha256=given.policy_sha256,
-            url=strip_url(data.get("url")) or given.url,
+            url=url,
             ip=ip,
             user_agent=clip_user_agent(user_agent),
             gpc=given.gpc,
             form_id=given.form_id,
-            subject_hashes=given.subject_hashes,
+            # Kept so that the withdrawal is found, and purged, with the consent.
+            subject_hashes=list(given.subject_hashes or []),
             expires_at=now,
             purge_after=given.purge_after,
         ),
         site,
     )
-    return event, sign_event(site, event)
 
 
 def check_receipt(token: str) -> tuple[receipts.Receipt, SiteSnapshot]:

@@ -37,7 +37,10 @@ def http_url(value: str) -> None:
 
 
 class ChoicesSchema(StrictSchema):
-    essential = strict_bool(load_default=True, validate=validate.Equal(True, error="Essential cookies cannot be refused."))
+    essential = strict_bool(
+        load_default=True,
+        validate=validate.Equal(True, error="Essential cookies cannot be refused."),
+    )
     functional = strict_bool(required=True)
     analytics = strict_bool(required=True)
 

@@ -17,7 +17,6 @@ from sqlalchemy import String, cast, or_, select
 
 from .extensions import db
 from .models import ConsentEvent, Site
-from .models.types import utcnow
 
 #: Separators people type inside phone numbers.
 _PHONE_NOISE = re.compile(r"[\s().\-\u00a0]")
@@ -143,39 +142,14 @@ def withdraw_for_subject(
     site: Site, phone: str | None = None, email: str | None = None, *, method: str = "operator"
 ) -> list[ConsentEvent]:
     """Withdraw every form consent of the subject still in force; return the new events."""
-    from .consents import append, latest_event
+    from .consents import latest_event, withdrawal
 
-    now = utcnow()
     withdrawn = []
     for consent_id in consent_ids(find_by_subject(site, phone, email)):
         latest = latest_event(site, consent_id)
         if latest is None or latest.event_type == "withdrawn" or latest.erased_at is not None:
             continue
-        withdrawn.append(
-            append(
-                ConsentEvent(
-                    consent_id=consent_id,
-                    site_id=site.id,
-                    kind=latest.kind,
-                    event_type="withdrawn",
-                    action="withdraw",
-                    method=method,
-                    created_at=now,
-                    choices={key: False for key in latest.choices},
-                    services=[],
-                    revision=latest.revision,
-                    policy_version_id=latest.policy_version_id,
-                    language=latest.language,
-                    policy_sha256=latest.policy_sha256,
-                    form_id=latest.form_id,
-                    # Kept so that the withdrawal is found, and purged, with the consent.
-                    subject_hashes=list(latest.subject_hashes),
-                    expires_at=now,
-                    purge_after=latest.purge_after,
-                ),
-                site,
-            )
-        )
+        withdrawn.append(withdrawal(site, latest, method=method))
     return withdrawn
 
 

@@ -48,31 +48,7 @@ def withdraw_by_operator(site, consent_id: str) -> ConsentEvent | None:
     latest = consents.latest_event(site, consent_id)
     if latest is None or latest.event_type == "withdrawn" or latest.erased_at is not None:
         return None
-    now = utcnow()
-    return consents.append(
-        ConsentEvent(
-            consent_id=consent_id,
-            site_id=site.id,
-            kind=latest.kind,
-            event_type="withdrawn",
-            action="withdraw",
-            method="operator",
-            created_at=now,
-            choices={key: key == "essential" and latest.kind == "cookie" for key in latest.choices},
-            services=[s.key for s in site.services if s.category == "essential"]
-            if latest.kind == "cookie"
-            else [],
-            revision=latest.revision,
-            policy_version_id=latest.policy_version_id,
-            language=latest.language,
-            policy_sha256=latest.policy_sha256,
-            form_id=latest.form_id,
-            subject_hashes=list(latest.subject_hashes or []),
-            expires_at=now,
-            purge_after=latest.purge_after,
-        ),
-        site,
-    )
+    return consents.withdrawal(site, latest, method="operator")
 
 
 @bp.get("/sites/<key>/subjects")
