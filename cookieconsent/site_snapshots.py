@@ -14,6 +14,9 @@ A snapshot is never wrong for long, and never wrong where it matters:
   yet, or a decision on a policy revision newer than the one it knows, reads the site again;
 * a policy published to take effect later is in the snapshot already, and applies on time.
 
+What is made from a site and served often (the embed script, its texts) is kept the same way,
+with :func:`remember`.
+
 A snapshot has the attributes of :class:`~cookieconsent.models.Site` that the API's domain
 functions read (``id``, ``key``, ``origins``, ``keys``, ``services``...), so they take either.
 """
@@ -22,8 +25,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, select
@@ -31,11 +36,15 @@ from sqlalchemy.orm import Session
 
 from .errors import APIError
 from .extensions import db
-from .models import PolicyText, PolicyVersion, Service, Site, SiteKey
+from .models import Category, PolicyText, PolicyVersion, Service, Site, SiteKey
 from .models.types import utcnow
 
-#: Changing a row of one of these changes what a snapshot holds.
-WATCHED = (Site, SiteKey, Service, PolicyVersion, PolicyText)
+#: Changing a row of one of these changes what a snapshot, or what is made from a site, holds.
+WATCHED = (Site, SiteKey, Category, Service, PolicyVersion, PolicyText)
+T = TypeVar("T")
+#: What :func:`remember` keeps at most; its keys include the request's host, which any
+#: client chooses, so the number of entries must not grow with what clients send.
+MAX_REMEMBERED = 256
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,8 @@ class SiteSnapshot:
 class _Store:
     def __init__(self):
         self.snapshots: dict[str, SiteSnapshot] = {}
+        #: (site key, what) -> (when it was made, the value)
+        self.derived: dict[tuple[str, Hashable], tuple[float, object]] = {}
         self.lock = threading.Lock()
 
 
@@ -117,6 +128,19 @@ def get(key: str, *, fresh: bool = False) -> SiteSnapshot:
         with store.lock:
             store.snapshots[key] = snapshot
     return snapshot
+
+
+def remember(key: str, what: Hashable, make: Callable[[], T]) -> T:
+    """``make()``, kept for the site ``key`` as long as a snapshot would be."""
+    store = _store()
+    made = store.derived.get((key, what))
+    if made is None or time.monotonic() - made[0] >= current_app.config["SITE_CACHE_SECONDS"]:
+        made = (time.monotonic(), make())
+        with store.lock:
+            if len(store.derived) >= MAX_REMEMBERED:
+                store.derived.clear()
+            store.derived[(key, what)] = made
+    return made[1]  # type: ignore[return-value]
 
 
 def _read(key: str) -> SiteSnapshot:
@@ -180,7 +204,10 @@ def _read(key: str) -> SiteSnapshot:
 def forget_all() -> None:
     """Drop every snapshot of this app: the next request reads its site again."""
     if has_app_context():
-        _store().snapshots.clear()
+        store = _store()
+        with store.lock:
+            store.snapshots.clear()
+            store.derived.clear()
 
 
 @event.listens_for(Session, "after_flush")

@@ -6,6 +6,7 @@ session sees nothing of it, exactly as a worker sees nothing of the console's wo
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import timedelta
 
@@ -136,3 +137,36 @@ def test_an_unknown_site_is_404_and_a_new_one_is_found(client, consent_body):
     db.session.commit()
     answer = client.post("/api/v1/consents", json=consent_body(revision=0) | {"site": site.key})
     assert answer.status_code == 201
+
+
+def script_config(client) -> dict:
+    """The config object the script is called with: ``…})({config},"css");``."""
+    body = client.get("/embed/shop.js").get_data(as_text=True)
+    return json.JSONDecoder().raw_decode(body, body.rindex("})({") + 3)[0]
+
+
+def test_the_embed_script_follows_a_change_made_in_this_process(client, site):
+    assert script_config(client)["days"] == 365
+    site.consent_lifetime_days = 180
+    db.session.commit()
+    assert script_config(client)["days"] == 180
+
+
+def test_a_client_cannot_grow_what_is_kept_by_naming_hosts(app, client, site):
+    from cookieconsent.site_snapshots import MAX_REMEMBERED
+
+    for n in range(MAX_REMEMBERED + 50):
+        assert client.get("/embed/shop.js", headers={"Host": f"h{n}.example"}).status_code == 200
+    assert len(app.extensions["cookieconsent.site_snapshots"].derived) <= MAX_REMEMBERED
+
+
+class TestEmbedWithoutCache:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return app_config | {"SITE_CACHE_SECONDS": 0}
+
+    def test_the_embed_script_follows_another_process_at_once(self, client, site, other_process):
+        assert script_config(client)["days"] == 365
+        other_process("UPDATE site SET consent_lifetime_days = 90 WHERE id = :id", id=site.id)
+        db.session.expire_all()  # the test's session, which its requests share, read the site
+        assert script_config(client)["days"] == 90

@@ -8,6 +8,7 @@ import json
 
 from flask import Response, request
 
+from .. import site_snapshots
 from ..errors import APIError
 from ..sites import get_site
 from . import bp
@@ -21,22 +22,33 @@ MAX_AGE = 300
 @bp.get("/<key>.js")
 def script(key):
     """The banner code with the site's configuration, revalidated by ETag."""
-    embed = build(get_site(key))
-    return _respond(embed, f"public, max-age={MAX_AGE}, stale-while-revalidate=86400")
+    return _respond(_script(key), f"public, max-age={MAX_AGE}, stale-while-revalidate=86400")
+
+
+def _script(key: str) -> Embed:
+    # Built once per site and host for a few seconds: building takes milliseconds (queries,
+    # JSON, two hashes, gzip), and the script is what every new visitor's page asks for.
+    return site_snapshots.remember(key, ("script", request.host_url), lambda: build(get_site(key)))
+
+
+def _texts(key: str, language: str) -> tuple[Embed, str]:
+    site = get_site(key)
+    if language not in site.languages:
+        raise APIError(404, "Unknown language.", {"language": f"One of {site.languages}."})
+    data = json.dumps(site_texts(site, language), ensure_ascii=False, separators=(",", ":"))
+    data = data.encode()
+    embed = Embed(data, hashlib.sha256(data).hexdigest(), "", gzip.compress(data, 9, mtime=0))
+    return embed, texts_version(site, language)
 
 
 @bp.get("/<key>/texts/<language>.json")
 def texts(key, language):
     """The banner's texts in one language, fetched when a visitor has to decide."""
-    site = get_site(key)
-    if language not in site.languages:
-        raise APIError(404, "Unknown language.", {"language": f"One of {site.languages}."})
-    body = json.dumps(site_texts(site, language), ensure_ascii=False, separators=(",", ":"))
-    data = body.encode()
-    digest = hashlib.sha256(data).hexdigest()
-    embed = Embed(data, digest, "", gzip.compress(data, 9, mtime=0))
+    embed, version = site_snapshots.remember(
+        key, ("texts", language, request.host_url), lambda: _texts(key, language)
+    )
     # The script asks for ?v=<digest of these texts>: a new version is a new URL.
-    versioned = request.args.get("v") == texts_version(site, language)
+    versioned = request.args.get("v") == version
     cache = "public, max-age=31536000, immutable" if versioned else f"public, max-age={MAX_AGE}"
     return _respond(embed, cache, "application/json")
 
@@ -44,7 +56,7 @@ def texts(key, language):
 @bp.get("/<key>/<version>.js")
 def pinned(key, version):
     """The pinned variant for Subresource Integrity: these exact bytes, or nothing."""
-    embed = build(get_site(key))
+    embed = _script(key)
     if version != embed.digest[: len(version)] or len(version) != 16:
         raise APIError(
             404,
