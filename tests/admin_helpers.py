@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -54,3 +55,15 @@ def bulk_events(site, count: int, start: datetime | None = None, **overrides) ->
         db.session.execute(insert(ConsentEvent), rows[first : first + 5000])
     db.session.commit()
     return rows
+
+
+def csv_cell(value) -> str:
+    """A value of ``export.records()`` as the CSV export writes it (see ``export_csv``)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        # The stored JSON text, which json.dumps wrote with its defaults.
+        return json.dumps(value)
+    return str(value)

@@ -155,30 +155,18 @@ def export_command(site_key, start, end, fmt, output):
         details={"from": start, "to": end, "rows": total, "via": "cli"},
     )
     db.session.commit()
-    rows = exporter.records(site, flt)
-    writer = {"csv": exporter.write_csv, "jsonl": exporter.write_jsonl}[fmt]
+    pieces = exporter.chunks(site, flt, fmt)
     if output == "-":
-        for chunk in writer(rows):
-            click.echo(chunk, nl=False)
+        for text, _ in pieces:
+            click.echo(text, nl=False)
         return
-    # newline="": the CSV writer ends its lines itself (CRLF, as RFC 4180 asks).
+    # newline="": the CSV has its own line ends (CRLF, as RFC 4180 asks).
     with open(output, "w", encoding="utf-8", newline="") as out:
         with click.progressbar(length=total, label=f"Exporting {site.key}") as bar:
-            for chunk in writer(_counted(rows, bar)):
-                out.write(chunk)
+            for text, events in pieces:
+                out.write(text)
+                bar.update(events)
     click.echo(f"Wrote {total} events to {output}.", err=True)
-
-
-def _counted(rows, bar, step: int = 1000):
-    # Redrawing the bar for every row would cost more than writing the row.
-    pending = 0
-    for row in rows:
-        pending += 1
-        if pending == step:
-            bar.update(pending)
-            pending = 0
-        yield row
-    bar.update(pending)
 
 
 def init_app(app: Flask) -> None:
