@@ -1,7 +1,8 @@
 """Engine settings: SQLite as a safe embedded default; PostgreSQL that fails fast when down."""
 
+import select
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
 
 from flask import Flask
 from sqlalchemy import event
@@ -45,22 +46,29 @@ def init_app(app: Flask) -> None:
                 event.listen(engine, "do_connect", _connect_within(timeout / 2))
 
 
-_pinger: ThreadPoolExecutor | None = None
-_pinger_lock = threading.Lock()
+def _ping(dbapi_connection, timeout: float) -> bool:
+    """``SELECT 1`` on the connection's own socket; False unless answered within ``timeout``.
 
+    libpq's asynchronous calls, not a cursor: a cursor would wait for ever on a server that
+    hangs, and handing the ping to another thread costs more than the
+    query itself under load, since each hand-over waits for the GIL (bench/RESULTS.md).
+    """
+    from psycopg import pq
 
-def _ping_pool() -> ThreadPoolExecutor:
-    # Made on first use, so that it belongs to the worker process, never to a forked parent.
-    global _pinger
-    with _pinger_lock:
-        if _pinger is None:
-            _pinger = ThreadPoolExecutor(max_workers=8, thread_name_prefix="db-ping")
-        return _pinger
-
-
-def _ping(dbapi_connection) -> None:
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    pgconn = dbapi_connection.pgconn
+    deadline = time.monotonic() + timeout
+    pgconn.send_query(b"SELECT 1")
+    while True:
+        pgconn.consume_input()
+        if not pgconn.is_busy():
+            break
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([pgconn.socket], [], [], remaining)[0]:
+            return False
+    answered = False
+    while (result := pgconn.get_result()) is not None:
+        answered = result.status == pq.ExecStatus.TUPLES_OK
+    return answered
 
 
 def _ping_within(timeout: float):
@@ -68,17 +76,16 @@ def _ping_within(timeout: float):
 
     SQLAlchemy's pre-ping has no deadline. A server that went away usually resets the
     connection and the ping fails at once; one that hangs (stopped, or a pooler in front of
-    a dead server) would hold the request for ever. So the ping runs on a small thread pool
-    and the request waits ``timeout`` at most; a late or failed ping closes the connection,
-    and the pool opens a new one (itself bounded, see :func:`_connect_within`).
+    a dead server) would hold the request for ever. So the request waits ``timeout`` at most
+    for the ping; a late or failed ping closes the connection, and the pool opens a new one
+    (itself bounded, see :func:`_connect_within`).
     """
 
     def checkout(dbapi_connection, connection_record, connection_proxy):
-        ping = _ping_pool().submit(_ping, dbapi_connection)
         try:
-            ping.result(timeout)
-            return
-        except Exception:  # late, or the server said no: this connection is done
+            if _ping(dbapi_connection, timeout):
+                return
+        except Exception:  # the server said no, or the socket is gone: this connection is done
             pass
         try:
             dbapi_connection.close()
