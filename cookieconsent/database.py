@@ -46,6 +46,10 @@ def init_app(app: Flask) -> None:
                 event.listen(engine, "do_connect", _connect_within(timeout / 2))
 
 
+#: libpq's status of a query that returned rows (``psycopg.pq.ExecStatus.TUPLES_OK``).
+TUPLES_OK = 2
+
+
 def _ping(dbapi_connection, timeout: float) -> bool:
     """``SELECT 1`` on the connection's own socket; False unless answered within ``timeout``.
 
@@ -53,8 +57,6 @@ def _ping(dbapi_connection, timeout: float) -> bool:
     hangs, and handing the ping to another thread costs more than the
     query itself under load, since each hand-over waits for the GIL (bench/RESULTS.md).
     """
-    from psycopg import pq
-
     pgconn = dbapi_connection.pgconn
     deadline = time.monotonic() + timeout
     pgconn.send_query(b"SELECT 1")
@@ -67,7 +69,7 @@ def _ping(dbapi_connection, timeout: float) -> bool:
             return False
     answered = False
     while (result := pgconn.get_result()) is not None:
-        answered = result.status == pq.ExecStatus.TUPLES_OK
+        answered = result.status == TUPLES_OK
     return answered
 
 
