@@ -86,22 +86,16 @@ class SiteSnapshot:
     services: tuple[ServiceSnapshot, ...]
     #: Published cookie policies, the latest effective first.
     policies: tuple[PolicySnapshot, ...]
-    read_at: float
 
     def policy_in_force(self, at: datetime | None = None) -> PolicySnapshot | None:
         at = at or utcnow()
         return next((p for p in self.policies if p.effective_at <= at), None)
 
-    def revision(self) -> int:
-        policy = self.policy_in_force()
-        return policy.revision if policy else 0
-
 
 class _Store:
     def __init__(self):
-        self.snapshots: dict[str, SiteSnapshot] = {}
-        #: (site key, what) -> (when it was made, the value)
-        self.derived: dict[tuple[str, Hashable], tuple[float, object]] = {}
+        #: (site key, what) -> (when it was made, the value); the snapshot is one of them.
+        self.kept: dict[tuple[str, Hashable], tuple[float, object]] = {}
         self.lock = threading.Lock()
 
 
@@ -117,29 +111,23 @@ def get(key: str, *, fresh: bool = False) -> SiteSnapshot:
 
     ``fresh`` reads the database again, whatever the age of the snapshot.
     """
+    return remember(key, "snapshot", lambda: _read(key), fresh=fresh)
+
+
+def remember(key: str, what: Hashable, make: Callable[[], T], *, fresh: bool = False) -> T:
+    """``make()``, kept for the site ``key`` for ``SITE_CACHE_SECONDS``; ``fresh`` makes it anew."""
     store = _store()
-    snapshot = store.snapshots.get(key)
+    made = store.kept.get((key, what))
     if (
         fresh
-        or snapshot is None
-        or time.monotonic() - snapshot.read_at >= current_app.config["SITE_CACHE_SECONDS"]
+        or made is None
+        or time.monotonic() - made[0] >= current_app.config["SITE_CACHE_SECONDS"]
     ):
-        snapshot = _read(key)
-        with store.lock:
-            store.snapshots[key] = snapshot
-    return snapshot
-
-
-def remember(key: str, what: Hashable, make: Callable[[], T]) -> T:
-    """``make()``, kept for the site ``key`` as long as a snapshot would be."""
-    store = _store()
-    made = store.derived.get((key, what))
-    if made is None or time.monotonic() - made[0] >= current_app.config["SITE_CACHE_SECONDS"]:
         made = (time.monotonic(), make())
         with store.lock:
-            if len(store.derived) >= MAX_REMEMBERED:
-                store.derived.clear()
-            store.derived[(key, what)] = made
+            if len(store.kept) >= MAX_REMEMBERED:
+                store.kept.clear()
+            store.kept[(key, what)] = made
     return made[1]  # type: ignore[return-value]
 
 
@@ -197,7 +185,6 @@ def _read(key: str) -> SiteSnapshot:
         policies=tuple(
             sorted(policies.values(), key=lambda p: (p.effective_at, p.number), reverse=True)
         ),
-        read_at=time.monotonic(),
     )
 
 
@@ -206,8 +193,7 @@ def forget_all() -> None:
     if has_app_context():
         store = _store()
         with store.lock:
-            store.snapshots.clear()
-            store.derived.clear()
+            store.kept.clear()
 
 
 @event.listens_for(Session, "after_flush")

@@ -6,7 +6,6 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
-from flask import g, has_request_context
 from sqlalchemy import select
 
 from .config import LANGUAGES
@@ -90,19 +89,10 @@ def add_metrika(site: Site, counter_id: int, webvisor: bool = False) -> Service:
 
 
 def get_site(key: str) -> Site:
-    """The site with ``key``, or a 404 that names the field.
-
-    Remembered for the rest of the request: a request may need the site twice (the verify
-    path checks the receipt, then CORS), and each query costs more than the rest of the work.
-    """
-    memo = g.setdefault("sites_by_key", {}) if has_request_context() else {}
-    site = memo.get(key)
-    # A remembered site from a session that was since removed (after a rollback) is stale.
-    if site is None or site not in db.session:
-        site = db.session.scalar(select(Site).where(Site.key == key))
-        if site is None:
-            raise APIError(404, "Unknown site.", {"site": f"No site with key {key!r}."})
-        memo[key] = site
+    """The site with ``key``, or a 404 that names the field."""
+    site = db.session.scalar(select(Site).where(Site.key == key))
+    if site is None:
+        raise APIError(404, "Unknown site.", {"site": f"No site with key {key!r}."})
     return site
 
 

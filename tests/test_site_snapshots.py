@@ -157,7 +157,7 @@ def test_a_client_cannot_grow_what_is_kept_by_naming_hosts(app, client, site):
 
     for n in range(MAX_REMEMBERED + 50):
         assert client.get("/embed/shop.js", headers={"Host": f"h{n}.example"}).status_code == 200
-    assert len(app.extensions["cookieconsent.site_snapshots"].derived) <= MAX_REMEMBERED
+    assert len(app.extensions["cookieconsent.site_snapshots"].kept) <= MAX_REMEMBERED
 
 
 class TestEmbedWithoutCache:
