@@ -21,13 +21,13 @@ REPEAT = 3
 
 def _prepare(app) -> int:
     """An admin operator and a second, empty site; return the operator's id."""
-    from cookieconsent import sites
-    from cookieconsent.admin import accounts
+    from cookieconsent.accounts import users
     from cookieconsent.extensions import db
+    from cookieconsent.sites import registry
 
     with app.app_context():
-        operator = accounts.create_operator("bench@example.kz", "benchmark-password-123", "admin")
-        sites.create_site(servers.SITE_KEY + "-empty", "Empty shop", [servers.SITE_ORIGIN])
+        operator = users.create_operator("bench@example.kz", "benchmark-password-123", "admin")
+        registry.create_site(servers.SITE_KEY + "-empty", "Empty shop", [servers.SITE_ORIGIN])
         db.session.commit()
         return operator.id
 

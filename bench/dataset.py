@@ -45,7 +45,7 @@ def rows(site, version, total: int, first: int = 0, last: int | None = None, *,
     some withdrawals, mostly Russian and Kazakh) is what the dashboard aggregates. A log can
     be written in parts (first 0 to 100,000, then on to 1,000,000) and stay in time order.
     """
-    from cookieconsent.consents import strip_url
+    from cookieconsent.consents.decisions import strip_url
 
     last = total if last is None else last
     rng = random.Random(seed + first)
@@ -129,7 +129,7 @@ def _sealer(site_key: str):
     stands in for the event and a million rows need no ORM objects.
     """
     try:
-        from cookieconsent import ledger
+        from cookieconsent.ledger import sealing
     except ImportError:
         return None
     from types import SimpleNamespace
@@ -140,7 +140,7 @@ def _sealer(site_key: str):
 
     def seal(values: dict) -> dict:
         event = SimpleNamespace(**(blank | values))
-        ledger.seal(event, site_key)
+        sealing.seal(event, site_key)
         return vars(event)
 
     return seal
@@ -149,9 +149,9 @@ def _sealer(site_key: str):
 def generate(database_url: str, total: int, first: int = 0, last: int | None = None, *,
              log=print) -> float:
     """Write events ``first`` to ``last`` of ``total`` for the benchmark site; return seconds."""
-    from cookieconsent import policies
     from cookieconsent.extensions import db
     from cookieconsent.models import ConsentEvent, Site
+    from cookieconsent.sites import policies
 
     app = servers.make_app(database_url)
     started = time.perf_counter()

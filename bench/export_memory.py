@@ -33,18 +33,19 @@ def generate(url: str, rows: int) -> str:
     """Create the schema, a site and ``rows`` events; return an export token."""
     from sqlalchemy import insert
 
-    from cookieconsent import create_app, sites
-    from cookieconsent.admin import accounts
+    from cookieconsent import create_app
+    from cookieconsent.accounts import users
     from cookieconsent.extensions import db
     from cookieconsent.models import ConsentEvent
+    from cookieconsent.sites import registry
 
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "ENV": "development", "SECRET_KEY": "bench-" + "x" * 40}
     )
     with app.app_context():
         db.create_all()
-        site = sites.create_site("bench", "Bench", ["https://bench.example.kz"])
-        _, token = accounts.create_token("bench", site)
+        site = registry.create_site("bench", "Bench", ["https://bench.example.kz"])
+        _, token = users.create_token("bench", site)
         db.session.commit()
         start = datetime(2026, 1, 1, tzinfo=UTC)
         batch = []

@@ -24,14 +24,14 @@ def create_token(database_url: str) -> str:
     """An export token for the benchmark site (the admin console's own function)."""
     from sqlalchemy import select
 
-    from cookieconsent.admin import accounts
+    from cookieconsent.accounts import users
     from cookieconsent.extensions import db
     from cookieconsent.models import Site
 
     app = servers.make_app(database_url)
     with app.app_context():
         site = db.session.scalar(select(Site).where(Site.key == servers.SITE_KEY))
-        _, token = accounts.create_token("benchmark", site=site)
+        _, token = users.create_token("benchmark", site=site)
         db.session.commit()
         db.engine.dispose()
     return token

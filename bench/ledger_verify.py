@@ -2,9 +2,9 @@
 
 Each figure is printed with a baseline measured in the same run on the same database:
 
-* append: ``consents.append`` (seal + insert) against a plain insert of the same event;
-* checkpoint: ``ledger.checkpoint_all`` against reading the same rows through the ORM;
-* verify: ``ledger.verify`` against reading every row through the ORM.
+* append: ``decisions.append`` (seal + insert) against a plain insert of the same event;
+* checkpoint: ``sealing.checkpoint_all`` against reading the same rows through the ORM;
+* verify: ``audit.verify`` against reading every row through the ORM.
 
     python -m bench.ledger_verify                  # 20,000 events, SQLite in a temp folder
     python -m bench.ledger_verify --events 100000 --database postgresql+psycopg://...
@@ -18,6 +18,8 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+
+from cookieconsent.ledger import audit
 
 BATCH = 200
 
@@ -49,7 +51,7 @@ def _event(site, version, now):
 
 
 def _write(n, site, version, sealed: bool) -> float:
-    from cookieconsent import consents
+    from cookieconsent.consents import decisions
     from cookieconsent.extensions import db
     from cookieconsent.models.types import utcnow
 
@@ -57,7 +59,7 @@ def _write(n, site, version, sealed: bool) -> float:
     for i in range(n):
         event = _event(site, version, utcnow())
         if sealed:
-            consents.append(event, site)
+            decisions.append(event, site)
         else:
             db.session.add(event)
             db.session.flush()
@@ -89,8 +91,10 @@ def main(argv=None) -> None:
     folder = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
     url = args.database or f"sqlite:///{folder / 'bench.sqlite3'}"
 
-    from cookieconsent import create_app, ledger, policies, sites
+    from cookieconsent import create_app
     from cookieconsent.extensions import db
+    from cookieconsent.ledger import sealing
+    from cookieconsent.sites import policies, registry
 
     app = create_app(
         {
@@ -105,7 +109,7 @@ def main(argv=None) -> None:
     n = args.events
     with app.app_context():
         db.create_all()
-        site = sites.create_site("bench", "Bench", ["https://shop.example.kz"])
+        site = registry.create_site("bench", "Bench", ["https://shop.example.kz"])
         texts = {lang: {"title": "Policy", "body": f"Cookies ({lang})."} for lang in site.languages}
         version = policies.publish(policies.draft(site, texts, significant=True))
         db.session.commit()
@@ -116,11 +120,11 @@ def main(argv=None) -> None:
         sealed = _write(n, site, version, sealed=True)
         read_once = _read_all()
         start = time.perf_counter()
-        made = ledger.checkpoint_all()
+        made = sealing.checkpoint_all()
         checkpointing = time.perf_counter() - start
         read = min(read_once, _read_all())
         start = time.perf_counter()
-        report = ledger.verify()
+        report = audit.verify()
         verifying = time.perf_counter() - start
         assert report.ok, report.problems[:5]
         db.engine.dispose()

@@ -134,9 +134,10 @@ def measure(browser, url: str, meter: Meter, cookies: list | None = None, reload
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    from cookieconsent import create_app, demo
-    from cookieconsent.cli import compile_translations
+    from cookieconsent import create_app
+    from cookieconsent.demo import seed
     from cookieconsent.extensions import db
+    from cookieconsent.i18n.cli import compile_translations
 
     compile_translations()
     workdir = tempfile.mkdtemp(prefix="page_cost-")
@@ -153,9 +154,9 @@ def main() -> int:
     host = Server(host_app(pages), "localhost")
     with app.app_context():
         db.create_all()
-        demo.seed([host.url])
+        seed.seed([host.url])
         db.session.commit()
-    tag = f'<script src="{consent.url}/embed/{demo.DEMO_KEY}.js" defer></script>'
+    tag = f'<script src="{consent.url}/embed/{seed.DEMO_KEY}.js" defer></script>'
     pages.update({
         "/bare": shop_page("ru", ""),
         "/ru": shop_page("ru", tag),

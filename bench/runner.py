@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(Row("postgresql", "SKIPPED", None, ok=False, note=why))
         engines.remove("postgresql")
 
-    from cookieconsent.cli import compile_translations
+    from cookieconsent.i18n.cli import compile_translations
 
     compile_translations()
     workdir = Path(tempfile.mkdtemp(prefix="cookieconsent-bench-"))

@@ -147,14 +147,14 @@ def make_app(database_url: str):
 
 def prepare(database_url: str) -> None:
     """Create the schema and the benchmark site with a published policy in kk, ru, en."""
-    from cookieconsent import policies, sites
     from cookieconsent.extensions import db
+    from cookieconsent.sites import policies, registry
 
     app = make_app(database_url)
     with app.app_context():
         db.create_all()
-        site = sites.create_site(SITE_KEY, "Benchmark shop", [SITE_ORIGIN])
-        sites.add_metrika(site, 12345678)
+        site = registry.create_site(SITE_KEY, "Benchmark shop", [SITE_ORIGIN])
+        registry.add_metrika(site, 12345678)
         texts = {
             lang: {"title": f"Cookies ({lang})", "body": f"The cookie policy, in {lang}. " * 40}
             for lang in site.languages

@@ -1,4 +1,40 @@
-"""cookieconsent: a self-hosted consent server."""
+"""cookieconsent: a self-hosted consent server.
+
+The map of the package: each folder is one capability or one audience, and the arrow says what
+it imports from the package besides the foundations. Imports only ever run downwards:
+``tests/test_layout.py`` fails when a module imports one that imports it back.
+
+Foundations (import only each other):
+    config.py        settings from COOKIECONSENT_* environment variables
+    extensions.py    db, migrate, babel, csrf: created here, bound in create_app
+    models/          the stored records (SQLAlchemy), one idea per module
+    database.py      engine set-up; sqlite_writers.py: SQLite writers take turns
+    errors.py        the one JSON error shape
+    network.py       client addresses; accesslog.py: gunicorn's log without full IPs
+    ratelimit.py     limits per client network; security.py: response headers
+    commandline.py   what every capability's ``flask`` commands share
+
+Capabilities (logic and ``flask`` commands, the commands in the folder's ``cli.py``):
+    ledger/     seals, checkpoints, audit, keyring, Merkle tree, offline proof checker
+    sites/      sites and their keys, policy versions, per-worker site snapshots
+                -> embed/payload.py (``sites embed`` prints the tags it builds)
+    consents/   decisions, receipts, subject identity and requests, proofs, retention
+                -> sites, ledger
+    forms/      form consents, the consent document and its wording -> consents, sites
+    accounts/   console users, export tokens, the audit log
+    export/     the consent log as CSV or JSON Lines -> accounts (audit of CLI exports)
+    i18n/       the locale of a request, the ``translate`` commands
+
+Audiences (one blueprint each, built on the capabilities above):
+    embed/        the script a site loads, its texts, the CSP helper -> sites, forms
+    api/          the public JSON API and its schemas -> consents, forms, sites, export
+    preferences/  the visitor's own pages -> consents, forms, sites, ledger
+    admin/        the operator console -> every capability, embed (tags and preview)
+    demo/         the demo site and its shop page -> forms, sites, embed, client
+
+For outsiders: client.py (a site backend's receipt checks) and proofcheck.py (the offline proof
+checker's command, ``python -m cookieconsent.proofcheck``).
+"""
 
 from __future__ import annotations
 
@@ -24,19 +60,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    from . import database, i18n, ledger
+    from . import database, ratelimit
+    from .i18n import locale
+    from .ledger import sealing
 
     db.init_app(app)
     database.init_app(app)
-    ledger.init_app(app)
+    sealing.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=locale.select_locale)
     csrf.init_app(app)
-    from . import ratelimit
-
     ratelimit.init_app(app)
 
-    from . import admin, api, demo, embed, errors, preferences, security
+    from . import admin, api, embed, errors, preferences, security
+    from .demo import views as demo
 
     for blueprint in (api.bp, embed.bp, preferences.bp, admin.bp, demo.bp):
         app.register_blueprint(blueprint)
@@ -44,9 +81,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.exempt(embed.bp)
     errors.register(app)
     security.init_app(app)
-    i18n.init_app(app)
-
-    from . import cli
-
-    cli.init_app(app)
+    locale.init_app(app)
+    register_commands(app)
     return app
+
+
+def register_commands(app: Flask) -> None:
+    """Every ``flask`` command, each from the ``cli.py`` of the capability it commands."""
+    from .accounts import cli as accounts
+    from .consents import cli as consents
+    from .demo import cli as demo
+    from .export import cli as export
+    from .forms import cli as forms
+    from .i18n import cli as i18n
+    from .ledger import cli as ledger
+    from .sites import cli as sites
+
+    for module in (sites, forms, consents, accounts, export, ledger, demo, i18n):
+        for command in module.COMMANDS:
+            app.cli.add_command(command)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 
-from . import receipts
+from .consents import receipts
 
 FIELD = "consent_receipt"
 

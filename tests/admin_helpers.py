@@ -6,10 +6,10 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from cookieconsent.extensions import db
-from cookieconsent.models import ConsentEvent
+from cookieconsent.models import AuditEntry, ConsentEvent
 
 PASSWORD = "correct horse battery"
 
@@ -67,3 +67,7 @@ def csv_cell(value) -> str:
         # The stored JSON text, which json.dumps wrote with its defaults.
         return json.dumps(value)
     return str(value)
+
+
+def audit_actions():
+    return db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 
 import pytest
+from admin_helpers import PASSWORD, login
 from sqlalchemy import create_engine, text
 
 from cookieconsent import create_app
-from cookieconsent.cli import compile_translations
+from cookieconsent.accounts import users
 from cookieconsent.extensions import db
+from cookieconsent.i18n.cli import compile_translations
 
 
 @pytest.fixture(scope="session")
@@ -79,12 +81,12 @@ def runner(app):
 @pytest.fixture
 def make_site(app):
     """A factory for sites with a published cookie policy in kk, ru and en."""
-    from cookieconsent import policies, sites
+    from cookieconsent.sites import policies, registry
 
     def make(key="shop", origins=("https://shop.example.kz",), metrika=None, policy=True):
-        site = sites.create_site(key, key.title(), list(origins))
+        site = registry.create_site(key, key.title(), list(origins))
         if metrika:
-            sites.add_metrika(site, metrika)
+            registry.add_metrika(site, metrika)
         if policy:
             texts = {lang: {"title": f"Policy {lang}", "body": f"Cookie policy of {key} ({lang})."}
                      for lang in site.languages}
@@ -219,3 +221,27 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def admin_client(app, client):
+    users.create_operator("boss@shop.kz", PASSWORD, "admin")
+    db.session.commit()
+    login(client, "boss@shop.kz")
+    return client
+
+
+@pytest.fixture
+def recorded(client, site, consent_body):
+    """A consent recorded through the public API, the way a visitor's banner does it."""
+
+    def record(ua="Mozilla/5.0", **overrides):
+        response = client.post(
+            "/api/v1/consents",
+            json=consent_body(**overrides),
+            headers={"Origin": "https://shop.example.kz", "User-Agent": ua},
+        )
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return record

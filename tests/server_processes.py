@@ -51,8 +51,9 @@ def server_env(database_url: str, workdir: Path, **extra: str) -> dict:
 
 def prepare(database_url: str, workdir: Path, site_key: str = "shop") -> None:
     """Create the schema and a site with a published policy, as an operator would."""
-    from cookieconsent import create_app, policies, sites
+    from cookieconsent import create_app
     from cookieconsent.extensions import db
+    from cookieconsent.sites import policies, registry
 
     app = create_app(
         {
@@ -65,7 +66,7 @@ def prepare(database_url: str, workdir: Path, site_key: str = "shop") -> None:
     )
     with app.app_context():
         db.create_all()
-        site = sites.create_site(site_key, "Shop", ["https://shop.example.kz"])
+        site = registry.create_site(site_key, "Shop", ["https://shop.example.kz"])
         texts = {lang: {"title": "Policy", "body": f"Cookies ({lang})."} for lang in site.languages}
         policies.publish(policies.draft(site, texts, significant=True))
         db.session.commit()

@@ -6,21 +6,21 @@ import pytest
 from admin_helpers import PASSWORD, login
 from sqlalchemy import select
 
-from cookieconsent.admin import accounts
+from cookieconsent.accounts import users
 from cookieconsent.extensions import db
 from cookieconsent.models import AuditEntry, Operator
 
 
 @pytest.fixture
 def admin(app):
-    operator = accounts.create_operator("boss@shop.kz", PASSWORD, "admin")
+    operator = users.create_operator("boss@shop.kz", PASSWORD, "admin")
     db.session.commit()
     return operator
 
 
 @pytest.fixture
 def viewer(app, site):
-    operator = accounts.create_operator("viewer@shop.kz", PASSWORD, "viewer", [site])
+    operator = users.create_operator("viewer@shop.kz", PASSWORD, "viewer", [site])
     db.session.commit()
     return operator
 

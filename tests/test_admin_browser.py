@@ -6,7 +6,7 @@ import re
 import pytest
 from admin_helpers import PASSWORD
 
-from cookieconsent.admin import accounts
+from cookieconsent.accounts import users
 from cookieconsent.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def admin(app):
-    accounts.create_operator("boss@shop.kz", PASSWORD, "admin")
+    users.create_operator("boss@shop.kz", PASSWORD, "admin")
     db.session.commit()
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from cookieconsent import sites
 from cookieconsent.extensions import db
 from cookieconsent.models import ConsentEvent
+from cookieconsent.sites import registry
 
 
 def count_events() -> int:
@@ -86,12 +86,12 @@ def test_changed_receipt_does_not_verify(client, consent_body, position):
 
 
 def test_receipt_signed_with_another_sites_key_does_not_verify(client, consent_body, make_site):
-    from cookieconsent import receipts
+    from cookieconsent.consents import receipts
 
     other = make_site("other", origins=["https://other.example.kz"])
     genuine = client.post("/api/v1/consents", json=consent_body()).get_json()["receipt"]
-    claims = receipts.verify(genuine, sites.signing_secrets(sites.get_site("shop")))
-    forged = receipts.sign(claims, sites.signing_secrets(other))
+    claims = receipts.verify(genuine, registry.signing_secrets(registry.get_site("shop")))
+    forged = receipts.sign(claims, registry.signing_secrets(other))
     answer = client.post("/api/v1/receipts/verify", json={"receipt": forged}).get_json()
     assert answer == {"valid": False, "reason": "bad_signature"}
 
@@ -232,7 +232,7 @@ def test_verify_reads_only_the_consents_own_events(app, site):
     """SQLite keeps no statistics: without the right index it read every event of the site."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL plans from statistics; the index exists on both (migrations)")
-    from cookieconsent.consents import _LATEST_STATE
+    from cookieconsent.consents.decisions import _LATEST_STATE
 
     statement = _LATEST_STATE.compile(db.engine)
     parameters = statement.construct_params({"site_id": site.id, "consent_id": "0" * 32})

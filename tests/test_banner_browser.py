@@ -18,8 +18,8 @@ from banner_support import (
     wait_for_events,
 )
 
-from cookieconsent import policies
 from cookieconsent.extensions import db
+from cookieconsent.sites import policies
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from banner_support import Trackers, action, consent_cookie, wait_for_events
 
-from cookieconsent import demo
+from cookieconsent.demo import seed
 from cookieconsent.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo_site(app):
-    site = demo.seed()
+    site = seed.seed()
     db.session.commit()
     return site
 

@@ -8,8 +8,9 @@ import pytest
 from flask import Flask, g
 
 from cookieconsent import client as consent_client
-from cookieconsent import documents, sites
 from cookieconsent.extensions import db
+from cookieconsent.forms import documents
+from cookieconsent.sites import registry
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def form_receipt(client, site):
 
 @pytest.fixture
 def keys(site):
-    return sites.signing_secrets(site)
+    return registry.signing_secrets(site)
 
 
 def test_offline_verification_with_the_sites_keys(form_receipt, keys):
@@ -142,7 +143,7 @@ def test_online_verification_reports_an_unreachable_server(form_receipt):
 
 
 def test_demo_backend_accepts_only_a_valid_feedback_receipt(runner, client):
-    from cookieconsent.sites import get_site
+    from cookieconsent.sites.registry import get_site
 
     assert runner.invoke(args=["demo"]).exit_code == 0
     version = documents.in_force(get_site("demo"))

@@ -19,8 +19,8 @@ import pytest
 from server_processes import postgres_database
 from sqlalchemy import func, select
 
-from cookieconsent import ledger
 from cookieconsent.extensions import db
+from cookieconsent.ledger import audit
 from cookieconsent.models import ConsentEvent
 
 PATIENCE = 5.0
@@ -85,7 +85,7 @@ class TestSQLiteLocked:
         print(f"\nSQLite locked: 503 after {seconds:.2f} s")
         assert client.post("/api/v1/consents", json=consent_body()).status_code == 201
         assert stored() == 2
-        assert ledger.verify().ok
+        assert audit.verify().ok
 
 
 class Proxy:
@@ -215,4 +215,4 @@ class TestPostgreSQLDown:
         again = client.post("/api/v1/consents", json=body)
         assert again.status_code == 201, again.json
         assert stored() == 2
-        assert ledger.verify().ok
+        assert audit.verify().ok

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cookieconsent import policies, sites
 from cookieconsent.embed import texts
 from cookieconsent.extensions import db
+from cookieconsent.sites import policies, registry
 
 ORIGIN = "https://shop.example.kz"
 
@@ -104,7 +104,7 @@ def test_an_unknown_site_is_a_404_naming_the_site(client, metrika_site):
 
 def test_webvisor_stays_off_unless_the_operator_turns_it_on(client, make_site):
     site = make_site()
-    sites.add_metrika(site, 999, webvisor=True)
+    registry.add_metrika(site, 999, webvisor=True)
     db.session.commit()
     assert config_of(client.get("/embed/shop.js"))["metrika"]["options"]["webvisor"] is True
 
@@ -202,9 +202,9 @@ def test_every_banner_text_is_translated(app, lang):
 
 def test_a_first_visit_downloads_at_most_8_kb_gzipped(client, app):
     """Script (with the form guard) plus one language's texts, for the demo shop."""
-    from cookieconsent import demo
+    from cookieconsent.demo import seed
 
-    demo.seed()
+    seed.seed()
     db.session.commit()
     gz = {"Accept-Encoding": "gzip"}
     script = client.get("/embed/demo.js", headers=gz)

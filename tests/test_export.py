@@ -8,15 +8,15 @@ import pytest
 from admin_helpers import bulk_events, csv_cell
 from sqlalchemy import select
 
-from cookieconsent import export
-from cookieconsent.admin import accounts
+from cookieconsent.accounts import users
+from cookieconsent.export import events, formats
 from cookieconsent.extensions import db
 from cookieconsent.models import AuditEntry
 
 
 @pytest.fixture
 def token(site):
-    record, token = accounts.create_token("nightly", site)
+    record, token = users.create_token("nightly", site)
     db.session.commit()
     return token
 
@@ -43,7 +43,7 @@ def expected_csv_rows(site):
     """What the CSV must hold: every record, each value as CSV writes it."""
     return [
         {k: csv_cell(v) for k, v in row.items()}
-        for row in export.records(site, export.EventFilter())
+        for row in events.records(site, events.EventFilter())
     ]
 
 
@@ -72,7 +72,7 @@ def test_jsonl_export_holds_one_event_per_line(client, site, token):
     lines = response.get_data(as_text=True).splitlines()
     rows = [json.loads(line) for line in lines]
     assert len(rows) == 450
-    assert rows == list(export.records(site, export.EventFilter()))
+    assert rows == list(events.records(site, events.EventFilter()))
     assert rows[5]["choices"] == written[5]["choices"] and rows[5]["user_agent"].endswith("ünïcode")
 
 
@@ -114,15 +114,15 @@ def test_export_needs_a_valid_token_for_the_site(client, site, token, make_site)
     make_site("other")
     assert get(client, token, key="other").status_code == 403
     assert get(client, token, key="nosuch").status_code == 404
-    record = accounts.check_token(token)
-    accounts.revoke_token(record)
+    record = users.check_token(token)
+    users.revoke_token(record)
     db.session.commit()
     assert get(client, token).status_code == 401
 
 
 def test_an_all_sites_token_exports_any_site(client, site, make_site):
     make_site("other")
-    _, token = accounts.create_token("all")
+    _, token = users.create_token("all")
     db.session.commit()
     assert get(client, token, key="other").status_code == 200
 
@@ -132,7 +132,7 @@ def test_api_export_is_audited_and_marks_the_token_used(client, site, token):
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export"))
     assert entry.actor == "token:nightly" and entry.site_key == "shop"
     assert entry.details["from"] == "2026-01-01"
-    assert accounts.check_token(token).last_used_at is not None
+    assert users.check_token(token).last_used_at is not None
 
 
 def test_export_is_in_the_openapi_document(client):
@@ -143,7 +143,7 @@ def test_export_is_in_the_openapi_document(client):
 
 def test_jsonl_writer_chunks_its_output_and_counts_the_lines():
     rows = [{"id": i} for i in range(1000)]
-    chunks = list(export.write_jsonl(iter(rows)))
+    chunks = list(formats.write_jsonl(iter(rows)))
     assert len(chunks) > 1
     assert sum(text.count("\n") for text, _ in chunks) == sum(n for _, n in chunks) == 1000
 
@@ -177,17 +177,17 @@ def test_cli_tokens_and_operators(runner, site):
     created = runner.invoke(args=["tokens", "create", "backup", "--site", "shop"])
     assert created.exit_code == 0, created.output
     token = created.stdout.splitlines()[0]
-    assert accounts.check_token(token) is not None
+    assert users.check_token(token) is not None
     listed = runner.invoke(args=["tokens", "list"]).output
     assert "backup" in listed and token not in listed
     runner.invoke(args=["tokens", "revoke", listed.split("\t")[0]])
-    assert accounts.check_token(token) is None
+    assert users.check_token(token) is None
     made = runner.invoke(
         args=["operators", "create", "Root@Shop.kz", "--role", "admin"],
         input="long enough password\nlong enough password\n",
     )
     assert made.exit_code == 0, made.output
-    assert accounts.find_operator("root@shop.kz").is_admin
+    assert users.find_operator("root@shop.kz").is_admin
     again = runner.invoke(args=["operators", "create", "root@shop.kz", "--password", "x" * 12])
     assert again.exit_code != 0 and "exists" in again.output
     assert "root@shop.kz\tadmin\tactive\tall" in runner.invoke(args=["operators", "list"]).output

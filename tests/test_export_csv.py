@@ -8,7 +8,7 @@ import pytest
 from admin_helpers import bulk_events, csv_cell
 from sqlalchemy import insert, select, text
 
-from cookieconsent import export
+from cookieconsent.export import events, formats
 from cookieconsent.extensions import db
 from cookieconsent.models import ConsentEvent, PolicyVersion
 
@@ -17,14 +17,14 @@ def reference(site, event_filter=None) -> str:
     """The CSV as Python's csv module writes the ORM's values (the format, in Python)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(export.fields())
-    for record in export.records(site, event_filter or export.EventFilter()):
+    writer.writerow(events.fields())
+    for record in events.records(site, event_filter or events.EventFilter()):
         writer.writerow([csv_cell(value) for value in record.values()])
     return buffer.getvalue()
 
 
 def exported(site, event_filter=None) -> str:
-    return "".join(export.stream(site, event_filter or export.EventFilter(), "csv"))
+    return "".join(formats.stream(site, event_filter or events.EventFilter(), "csv"))
 
 
 def awkward_events(site) -> list[int]:
@@ -101,7 +101,7 @@ def test_awkward_values_are_written_to_the_byte(site):
     key = "\\u043a\\u043b\\u044e\\u0447"
     choices = f'"{{""essential"": true, ""{key}"": ""a \\""quoted\\"", value""}}"'
     expected = (
-        ",".join(export.fields())
+        ",".join(events.fields())
         + "\r\n"
         + f"{first},{'0' * 31}1,shop,form,given,agree,form,2026-01-02T03:04:05+00:00,"
         + f'{choices},[],3,1,kk,,"https://shop.example.kz/p?a=1,2\r\nb",,'
@@ -132,10 +132,10 @@ def test_export_keeps_the_filter(site, make_site):
     written = bulk_events(site, 50, start=datetime(2026, 1, 1, tzinfo=UTC))
     other = make_site("other", origins=["https://other.example.kz"])
     bulk_events(other, 20)
-    period = export.EventFilter(start=datetime(2026, 1, 1, 0, 10, tzinfo=UTC))
+    period = events.EventFilter(start=datetime(2026, 1, 1, 0, 10, tzinfo=UTC))
     assert exported(site, period) == reference(site, period)
     assert exported(site, period).count("shop.example.kz/p/") == 40
-    narrow = export.EventFilter(
+    narrow = events.EventFilter(
         end=datetime(2026, 1, 1, 0, 30, tzinfo=UTC),
         method="banner",
         event_type="given",
@@ -144,29 +144,29 @@ def test_export_keeps_the_filter(site, make_site):
     )
     assert exported(site, narrow) == reference(site, narrow)
     assert exported(site, narrow).count("shop.example.kz/p/") == 10
-    one = export.EventFilter(consent_id=written[7]["consent_id"])
+    one = events.EventFilter(consent_id=written[7]["consent_id"])
     assert exported(site, one).count(written[7]["consent_id"]) == 1
-    header = ",".join(export.fields()) + "\r\n"
-    assert exported(site, export.EventFilter(consent_ids=[])) == header
+    header = ",".join(events.fields()) + "\r\n"
+    assert exported(site, events.EventFilter(consent_ids=[])) == header
 
 
 def test_export_streams_in_counted_chunks(site):
-    bulk_events(site, 2 * export.CHUNK_ROWS + 5)
-    pieces = list(export.chunks(site, export.EventFilter(), "csv"))
-    assert pieces[0] == (",".join(export.fields()) + "\r\n", 0)
-    assert [n for _, n in pieces[1:]] == [export.CHUNK_ROWS, export.CHUNK_ROWS, 5]
+    bulk_events(site, 2 * events.CHUNK_ROWS + 5)
+    pieces = list(formats.chunks(site, events.EventFilter(), "csv"))
+    assert pieces[0] == (",".join(events.fields()) + "\r\n", 0)
+    assert [n for _, n in pieces[1:]] == [events.CHUNK_ROWS, events.CHUNK_ROWS, 5]
     # Each piece ends a line (URLs hold a lone LF; only line ends are CRLF).
     assert all(piece.count("\r\n") == n and piece.endswith("\r\n") for piece, n in pieces[1:])
 
 
 def test_an_export_left_half_read_leaves_the_connection_usable(site):
-    bulk_events(site, 5 * export.CHUNK_ROWS)
-    stream = export.stream(site, export.EventFilter(), "csv")
+    bulk_events(site, 5 * events.CHUNK_ROWS)
+    stream = formats.stream(site, events.EventFilter(), "csv")
     next(stream), next(stream)
     stream.close()
     # The request's teardown ends the transaction (on PostgreSQL the COPY was cancelled).
     db.session.rollback()
-    assert export.count(site, export.EventFilter()) == 5 * export.CHUNK_ROWS
+    assert events.count(site, events.EventFilter()) == 5 * events.CHUNK_ROWS
 
 
 def test_the_export_lifts_the_statement_timeout_for_its_transaction(site):

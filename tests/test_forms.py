@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from cookieconsent import documents
 from cookieconsent.extensions import db
+from cookieconsent.forms import documents
 from cookieconsent.models import ConsentEvent
 
 DETAILS = {
@@ -120,7 +120,8 @@ def test_withdrawn_form_receipt_verifies_as_withdrawn(client, form_body):
 
 
 def test_cookie_receipt_does_not_pass_as_a_form_receipt(client, consent_body, form_body):
-    from cookieconsent import receipts, sites
+    from cookieconsent.consents import receipts
+    from cookieconsent.sites import registry
 
     cookie = client.post("/api/v1/consents", json=consent_body()).get_json()["receipt"]
     payload, signature = cookie.split(".")
@@ -134,7 +135,7 @@ def test_cookie_receipt_does_not_pass_as_a_form_receipt(client, consent_body, fo
     assert client.post("/api/v1/receipts/verify", json={"receipt": forged}).get_json() == {
         "valid": False, "reason": "bad_signature"}
     with pytest.raises(receipts.InvalidReceipt):
-        receipts.verify(forged, sites.signing_secrets(sites.get_site("shop")))
+        receipts.verify(forged, registry.signing_secrets(registry.get_site("shop")))
 
 
 BAD_FORM_INPUTS = [

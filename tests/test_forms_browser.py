@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from cookieconsent import documents
 from cookieconsent.extensions import db
+from cookieconsent.forms import documents
 from cookieconsent.models import ConsentEvent
 
 pytestmark = pytest.mark.browser
@@ -165,9 +165,9 @@ def test_sites_own_script_sends_the_form_only_after_the_receipt(page, shop, host
 
 
 def test_demo_feedback_form_is_blocked_unticked_and_verified_ticked(page, live_server, app):
-    from cookieconsent import demo
+    from cookieconsent.demo import seed
 
-    site = demo.seed([live_server.url])
+    site = seed.seed([live_server.url])
     db.session.commit()
     version = documents.in_force(site)
     page.goto(live_server.url + "/demo?lang=ru")
@@ -193,7 +193,7 @@ def test_demo_feedback_form_is_blocked_unticked_and_verified_ticked(page, live_s
     assert event.policy_version_id == version.id
     assert event.policy_sha256 == version.text_for("ru").sha256
     # The phone is kept only as a keyed hash, by which the operator finds the consent.
-    from cookieconsent import subjects
+    from cookieconsent.consents import subjects
 
     assert [e.consent_id for e in subjects.find_by_subject(site, phone="+7 701 234-56-78")] == [
         event.consent_id

@@ -9,8 +9,8 @@ import pytest
 from marshmallow import ValidationError
 from test_forms import DETAILS
 
-from cookieconsent import documents
 from cookieconsent.extensions import db
+from cookieconsent.forms import documents
 from cookieconsent.models.policy import ImmutableError
 
 
@@ -142,7 +142,7 @@ def test_cli_sets_the_forms_and_retention(runner, site):
 def test_demo_site_gets_a_consent_document_and_the_embed_config_names_it(runner, client, app):
     for _ in range(2):
         assert runner.invoke(args=["demo"]).exit_code == 0
-    from cookieconsent.sites import get_site
+    from cookieconsent.sites.registry import get_site
 
     site = get_site("demo")
     version = documents.in_force(site)

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from cookieconsent import policies
 from cookieconsent.extensions import db
 from cookieconsent.models.policy import ImmutableError
 from cookieconsent.models.types import utcnow
+from cookieconsent.sites import policies
 
 TEXTS = {lang: {"body": f"Policy text {lang}"} for lang in ("kk", "ru", "en")}
 

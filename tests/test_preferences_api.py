@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from cookieconsent import ledger, proofcheck, receipts, sites
+from cookieconsent.consents import receipts
 from cookieconsent.extensions import db
+from cookieconsent.ledger import proofcheck, sealing
 from cookieconsent.models import ConsentEvent
+from cookieconsent.sites import registry
 
 
 @pytest.fixture
@@ -66,7 +68,7 @@ def test_policy_link_of_a_proof_shows_the_text_that_was_shown(client, given):
 
 
 def test_proof_with_the_ledger_checks_offline(client, given):
-    ledger.checkpoint_all()
+    sealing.checkpoint_all()
     response = client.post(f"/api/v1/consents/{given['consent_id']}/proof",
                            json={"receipt": given["receipt"], "ledger": True})
     [event] = response.get_json()["events"]
@@ -118,7 +120,7 @@ def test_genuine_receipt_of_an_unknown_consent_is_404(client, site):
     token = receipts.sign(
         receipts.Receipt(kind="cookie", consent_id=consent_id, site=site.key,
                          issued_at=datetime.now(UTC), revision=1, granted=[]),
-        sites.signing_secrets(site),
+        registry.signing_secrets(site),
     )
     response = proof_of(client, consent_id, token)
     assert response.status_code == 404

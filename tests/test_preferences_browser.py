@@ -8,9 +8,9 @@ from urllib.parse import quote, urlsplit
 import pytest
 from sqlalchemy import select
 
-from cookieconsent import policies
 from cookieconsent.extensions import db
 from cookieconsent.models import ConsentEvent
+from cookieconsent.sites import policies
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from banner_support import COUNTER, Trackers, action, consent_cookie, host_page, wait_for_events
 
-from cookieconsent.receipts import peek_site
+from cookieconsent.consents.receipts import peek_site
 
 pytestmark = pytest.mark.browser
 

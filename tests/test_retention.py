@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from cookieconsent import retention
+from cookieconsent.consents import retention
 from cookieconsent.extensions import db
 from cookieconsent.models import ConsentEvent, PurgeRun
 from cookieconsent.models.consent import ERASABLE
@@ -150,7 +150,7 @@ def test_two_purges_at_once_erase_each_event_exactly_once(app, make_event):
 def test_erased_form_receipt_no_longer_verifies(client, site):
     from test_forms import DETAILS
 
-    from cookieconsent import documents
+    from cookieconsent.forms import documents
 
     version = documents.publish(site, DETAILS)
     db.session.commit()
@@ -165,7 +165,8 @@ def test_erased_form_receipt_no_longer_verifies(client, site):
 def test_ledger_still_verifies_after_purge_and_erasure(client, site, consent_body, runner):
     from test_forms import DETAILS
 
-    from cookieconsent import documents, subjects
+    from cookieconsent.consents import subjects
+    from cookieconsent.forms import documents
 
     version = documents.publish(site, DETAILS)
     db.session.commit()

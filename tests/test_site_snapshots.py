@@ -13,9 +13,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
-from cookieconsent import policies, receipts, sites
+from cookieconsent.consents import receipts
 from cookieconsent.extensions import db
 from cookieconsent.models.types import utcnow
+from cookieconsent.sites import policies, registry
 
 ORIGIN = "https://shop.example.kz"
 
@@ -110,7 +111,7 @@ def test_a_version_scheduled_for_later_applies_on_its_date(
     assert record(client, consent_body(revision=1)).status_code == 201
 
     later = utcnow() + timedelta(hours=2)
-    monkeypatch.setattr("cookieconsent.site_snapshots.utcnow", lambda: later)
+    monkeypatch.setattr("cookieconsent.sites.snapshots.utcnow", lambda: later)
     assert record(client, consent_body(revision=1)).status_code == 409
     assert record(client, consent_body(revision=2)).status_code == 201
 
@@ -133,7 +134,7 @@ def test_an_unknown_site_is_404_and_a_new_one_is_found(client, consent_body):
     answer = client.post("/api/v1/consents", json=consent_body() | {"site": "newshop"})
     assert answer.status_code == 404
     assert answer.get_json()["fields"] == {"site": "No site with key 'newshop'."}
-    site = sites.create_site("newshop", "New shop", [ORIGIN])
+    site = registry.create_site("newshop", "New shop", [ORIGIN])
     db.session.commit()
     answer = client.post("/api/v1/consents", json=consent_body(revision=0) | {"site": site.key})
     assert answer.status_code == 201
@@ -153,7 +154,7 @@ def test_the_embed_script_follows_a_change_made_in_this_process(client, site):
 
 
 def test_a_client_cannot_grow_what_is_kept_by_naming_hosts(app, client, site):
-    from cookieconsent.site_snapshots import MAX_REMEMBERED
+    from cookieconsent.sites.snapshots import MAX_REMEMBERED
 
     for n in range(MAX_REMEMBERED + 50):
         assert client.get("/embed/shop.js", headers={"Host": f"h{n}.example"}).status_code == 200

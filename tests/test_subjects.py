@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import select
 from test_forms import DETAILS
 
-from cookieconsent import documents, subjects
+from cookieconsent.consents import identity, subjects
 from cookieconsent.extensions import db
+from cookieconsent.forms import documents
+from cookieconsent.ledger import sealing
 from cookieconsent.models import ConsentEvent
 
 PHONES = [
@@ -38,13 +40,13 @@ BAD_PHONES = [
 
 @pytest.mark.parametrize(("typed", "e164"), PHONES)
 def test_phone_is_normalised_to_e164(typed, e164):
-    assert subjects.normalize_phone(typed) == e164
+    assert identity.normalize_phone(typed) == e164
 
 
 @pytest.mark.parametrize("typed", BAD_PHONES)
 def test_malformed_phone_is_refused(typed):
-    with pytest.raises(subjects.InvalidSubject) as error:
-        subjects.normalize_phone(typed)
+    with pytest.raises(identity.InvalidSubject) as error:
+        identity.normalize_phone(typed)
     assert error.value.field == "phone"
 
 
@@ -54,25 +56,25 @@ def test_malformed_phone_is_refused(typed):
     ("info@пример.қаз", "info@xn--e1afmkfd.xn--80ao21a"),
 ])
 def test_email_is_lower_cased(typed, normal):
-    assert subjects.normalize_email(typed) == normal
+    assert identity.normalize_email(typed) == normal
 
 
 @pytest.mark.parametrize("typed", ["", "aigerim", "a@b", "a b@c.kz", "a@@b.kz",
                                    "x" * 250 + "@a.kz"])
 def test_malformed_email_is_refused(typed):
-    with pytest.raises(subjects.InvalidSubject) as error:
-        subjects.normalize_email(typed)
+    with pytest.raises(identity.InvalidSubject) as error:
+        identity.normalize_email(typed)
     assert error.value.field == "email"
 
 
 def test_hashes_are_keyed_per_site(make_site):
     one, two = make_site("one"), make_site("two")
-    assert subjects.subject_hashes(one, phone="8 701 234 56 78") == subjects.subject_hashes(
+    assert identity.subject_hashes(one, phone="8 701 234 56 78") == identity.subject_hashes(
         one, phone="+7 (701) 234-56-78")
-    assert subjects.subject_hashes(one, phone="87012345678") != subjects.subject_hashes(
+    assert identity.subject_hashes(one, phone="87012345678") != identity.subject_hashes(
         two, phone="87012345678")
     # A phone and an e-mail never hash alike, whatever is typed.
-    assert len(set(subjects.subject_hashes(one, phone="87012345678", email="a@b.kz"))) == 2
+    assert len(set(identity.subject_hashes(one, phone="87012345678", email="a@b.kz"))) == 2
 
 
 @pytest.fixture
@@ -156,8 +158,7 @@ def test_database_alone_cannot_rebuild_the_hashes(site, given, monkeypatch, tmp_
     import hashlib
     import hmac
 
-    from cookieconsent import ledger
-    from cookieconsent.ledger_keys import Keyring
+    from cookieconsent.ledger.keys import Keyring
 
     given(phone="87012345678")
     [event] = subjects.find_by_subject(site, phone="87012345678")
@@ -166,5 +167,5 @@ def test_database_alone_cannot_rebuild_the_hashes(site, given, monkeypatch, tmp_
     guess = hmac.new(site.subject_secret.encode(), b"phone:+77012345678", hashlib.sha256)
     assert guess.hexdigest() not in event.subject_hashes
     other = Keyring(tmp_path / "other_keys.json")
-    monkeypatch.setattr(ledger, "keyring", lambda: other)
+    monkeypatch.setattr(sealing, "keyring", lambda: other)
     assert subjects.find_by_subject(site, phone="87012345678") == []

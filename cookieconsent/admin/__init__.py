@@ -1,10 +1,6 @@
-"""The operator console."""
+"""The operator console: the pages operators use in a browser."""
 
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from . import (  # noqa: E402,F401
+from . import (  # noqa: F401  (each module registers its views on bp)
     auth,
     dashboard,
     exports,
@@ -14,3 +10,6 @@ from . import (  # noqa: E402,F401
     sites,
     subjects,
 )
+from .blueprint import bp
+
+__all__ = ["bp"]

@@ -23,11 +23,13 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import i18n, ratelimit
+from .. import ratelimit
+from ..accounts import audit, users
 from ..config import LANGUAGES
 from ..extensions import db
+from ..i18n import locale
 from ..models import Operator, Site
-from . import accounts, audit, bp
+from .blueprint import bp
 from .forms import ActionForm, LoginForm
 
 #: Endpoints reachable without logging in.
@@ -99,7 +101,7 @@ def admin_required(view):
 def site_or_404(key: str) -> Site:
     """The site ``key`` if this operator may see it; 404 otherwise, so keys do not leak."""
     site = db.session.scalar(select(Site).where(Site.key == key))
-    if site is None or not accounts.may_see(g.operator, site):
+    if site is None or not users.may_see(g.operator, site):
         abort(404)
     return site
 
@@ -113,7 +115,7 @@ def login():
         return redirect(url_for("admin.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        operator = accounts.authenticate(form.email.data, form.password.data)
+        operator = users.authenticate(form.email.data, form.password.data)
         if operator is None:
             db.session.rollback()
             flash(_("Wrong e-mail or password."), "error")
@@ -128,7 +130,7 @@ def login():
         response = redirect(_safe_next(request.args.get("next")))
         if operator.locale in LANGUAGES:
             response.set_cookie(
-                i18n.COOKIE,
+                locale.COOKIE,
                 operator.locale,
                 max_age=365 * 86400,
                 samesite="Lax",
@@ -136,7 +138,7 @@ def login():
                 secure=current_app.config["SESSION_COOKIE_SECURE"],
             )
         return response
-    empty = accounts.operator_count() == 0
+    empty = users.operator_count() == 0
     return render_template("admin/login.html", form=form, empty=empty)
 
 
@@ -160,8 +162,8 @@ def logout():
 @bp.get("/")
 def index():
     """The sites this operator may see."""
-    from .. import policies
+    from ..sites import policies
 
-    sites = accounts.visible_sites(g.operator)
+    sites = users.visible_sites(g.operator)
     revisions = {site.id: policies.current_revision(site) for site in sites}
     return render_template("admin/index.html", sites=sites, revisions=revisions)

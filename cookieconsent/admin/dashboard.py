@@ -8,8 +8,9 @@ from flask import render_template, request
 from flask_babel import gettext as _
 
 from ..models.types import utcnow
-from . import bp, charts, stats
+from . import charts, stats
 from .auth import site_or_404
+from .blueprint import bp
 from .labels import category_label, language_label, method_label
 
 DEFAULT_DAYS = 30

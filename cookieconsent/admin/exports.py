@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Response, abort, request, stream_with_context
 
-from .. import export
+from ..accounts import audit
+from ..export import formats
 from ..extensions import db
-from . import audit, bp
 from .auth import site_or_404
+from .blueprint import bp
 from .forms import LogFilterForm
 from .log import event_filter
 
@@ -15,9 +16,9 @@ from .log import event_filter
 def streamed(site, flt, fmt: str) -> Response:
     """A download response whose body is produced row batch by row batch."""
     response = Response(
-        stream_with_context(export.stream(site, flt, fmt)), mimetype=export.FORMATS[fmt]
+        stream_with_context(formats.stream(site, flt, fmt)), mimetype=formats.FORMATS[fmt]
     )
-    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename(site, fmt)}"'
+    response.headers["Content-Disposition"] = formats.attachment(site, fmt)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -26,7 +27,7 @@ def streamed(site, flt, fmt: str) -> Response:
 def export_log(key, fmt):
     """The filtered log as CSV or JSON Lines."""
     site = site_or_404(key)
-    if fmt not in export.FORMATS:
+    if fmt not in formats.FORMATS:
         abort(404)
     form = LogFilterForm(request.args)
     flt = event_filter(site, form)

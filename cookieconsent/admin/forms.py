@@ -24,7 +24,7 @@ from ..config import LANGUAGES
 from ..models import CATEGORIES
 from ..models.consent import EVENT_TYPES, METHODS
 from ..models.operator import ROLES
-from ..sites import KEY_PATTERN
+from ..sites.registry import KEY_PATTERN
 from . import labels
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}

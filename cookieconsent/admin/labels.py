@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from . import bp
+from .blueprint import bp
 
 ACTIONS = {
     "accept_all": _l("Accepted all"),

@@ -8,12 +8,14 @@ from flask import abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import subjects
-from ..export import EventFilter
+from ..accounts import audit
+from ..consents import identity, subjects
+from ..export.events import EventFilter
 from ..extensions import db
 from ..models import ConsentEvent
-from . import audit, bp, proofs
+from . import proofs
 from .auth import site_or_404
+from .blueprint import bp
 from .forms import ActionForm, LogFilterForm
 
 PAGE = 50
@@ -33,7 +35,7 @@ def event_filter(site, form: LogFilterForm) -> EventFilter | None:
     if form.phone.data or form.email.data:
         try:
             found = subjects.find_by_subject(site, form.phone.data or None, form.email.data or None)
-        except subjects.InvalidSubject as error:
+        except identity.InvalidSubject as error:
             getattr(form, error.field).errors = [_("Cannot read this value.")]
             return None
         flt.consent_ids = subjects.consent_ids(found)
@@ -117,7 +119,7 @@ def proof(key, consent_id):
 @bp.get("/sites/<key>/consents/<consent_id>/proof.json")
 def proof_json(key, consent_id):
     """The same proof as a JSON document, to hand over or check offline."""
-    from ..export import plain
+    from ..export.events import plain
 
     site = site_or_404(key)
     events = proofs.events_of(site, consent_id)

@@ -6,11 +6,12 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import retention
+from ..accounts import audit, users
+from ..consents import retention
 from ..extensions import db
 from ..models import ApiToken, AuditEntry, Operator, Site
-from . import accounts, audit, bp
 from .auth import admin_required
+from .blueprint import bp
 from .forms import ActionForm, OperatorEditForm, OperatorForm, TokenForm, choices
 
 AUDIT_PAGE = 100
@@ -30,7 +31,7 @@ def operator_list():
     if form.validate_on_submit():
         chosen = [db.session.get(Site, i) for i in form.sites.data or []]
         try:
-            operator = accounts.create_operator(
+            operator = users.create_operator(
                 form.email.data, form.password.data, form.role.data, [s for s in chosen if s]
             )
         except ValueError as error:
@@ -68,7 +69,7 @@ def operator_edit(operator_id):
             operator.sites = [s for s in chosen if s]
             details = {"role": operator.role, "sites": [s.key for s in operator.sites]}
             if form.password.data:
-                accounts.set_password(operator, form.password.data)
+                users.set_password(operator, form.password.data)
                 details["password"] = "changed"
             audit.record("operator.update", target=operator.email, details=details)
             db.session.commit()
@@ -101,7 +102,7 @@ def token_list():
     created = None
     if form.validate_on_submit():
         site = db.session.get(Site, form.site.data) if form.site.data else None
-        record, created = accounts.create_token(form.name.data, site, g.operator)
+        record, created = users.create_token(form.name.data, site, g.operator)
         audit.record("token.create", site=site, target=f"{record.name} ({record.prefix}…)")
         db.session.commit()
         form = TokenForm(formdata=None)
@@ -116,7 +117,7 @@ def token_revoke(token_id):
     record = db.session.get(ApiToken, token_id)
     if record is None or not ActionForm().validate_on_submit():
         abort(404)
-    accounts.revoke_token(record)
+    users.revoke_token(record)
     audit.record("token.revoke", site=record.site, target=f"{record.name} ({record.prefix}…)")
     db.session.commit()
     flash(_("Token revoked."))

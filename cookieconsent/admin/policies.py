@@ -9,12 +9,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import policies as policy_domain
+from ..accounts import audit
 from ..extensions import db
 from ..models import PolicyText, PolicyVersion
 from ..models.types import utcnow
-from . import audit, bp
+from ..sites import policies as policy_domain
 from .auth import admin_required, site_or_404
+from .blueprint import bp
 from .forms import ActionForm, PolicyForm, PublishForm, policy_language_fields
 
 

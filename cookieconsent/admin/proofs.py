@@ -7,10 +7,12 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from .. import consents, policies, receipts
+from ..consents import decisions, receipts
 from ..extensions import db
+from ..ledger import audit
 from ..models import ConsentEvent, PolicyText, Site, SiteKey
-from ..sites import signing_secrets
+from ..sites import policies
+from ..sites.registry import signing_secrets
 
 
 @dataclass
@@ -64,7 +66,7 @@ def receipt_of(site: Site, event: ConsentEvent) -> str | None:
     key = key_at(site, event)
     if key is None:
         return None
-    return consents.sign_event(SimpleNamespace(key=site.key, keys=[key]), event)
+    return decisions.sign_event(SimpleNamespace(key=site.key, keys=[key]), event)
 
 
 def check(site: Site, event: ConsentEvent) -> dict:
@@ -81,16 +83,16 @@ def check(site: Site, event: ConsentEvent) -> dict:
         signature = True
     except receipts.InvalidReceipt:
         signature = False
-    return {"receipt": token, "signature": signature, "verdict": consents.verify(token)}
+    return {"receipt": token, "signature": signature, "verdict": decisions.verify(token)}
 
 
 def ledger_status(event: ConsentEvent, make_checkpoint: bool = False) -> dict | None:
     """The event's seal check and its offline proof bundle, when the ledger is installed."""
     try:
-        from .. import ledger
+        from ..ledger import sealing
     except ImportError:
         return None
     return {
-        "problem": ledger.check(event, event.site.key, ledger.keyring()),
-        "bundle": ledger.proof_bundle(event, make_checkpoint=make_checkpoint),
+        "problem": sealing.check(event, event.site.key, sealing.keyring()),
+        "bundle": audit.proof_bundle(event, make_checkpoint=make_checkpoint),
     }

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import policies
-from .. import sites as site_domain
+from ..accounts import audit
 from ..extensions import db
 from ..models import Service, Site
-from . import audit, bp
+from ..sites import policies
+from ..sites import registry as site_domain
 from .auth import admin_required, site_or_404
+from .blueprint import bp
 from .forms import ActionForm, ServiceForm, SiteForm
 
 #: Site columns the form edits directly.

@@ -6,13 +6,15 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import consents, retention
-from .. import subjects as subject_domain
+from ..accounts import audit
+from ..consents import decisions, retention
+from ..consents import subjects as subject_domain
 from ..extensions import db
 from ..models import ConsentEvent
 from ..models.types import utcnow
-from . import audit, bp, proofs
+from . import proofs
 from .auth import site_or_404
+from .blueprint import bp
 from .forms import ActionForm, SubjectForm
 
 
@@ -45,10 +47,10 @@ def held_about(site, form: SubjectForm) -> list[ConsentEvent] | None:
 
 def withdraw_by_operator(site, consent_id: str) -> ConsentEvent | None:
     """Record a withdrawal made on the subject's request; None if nothing is in force."""
-    latest = consents.latest_event(site, consent_id)
+    latest = decisions.latest_event(site, consent_id)
     if latest is None or latest.event_type == "withdrawn" or latest.erased_at is not None:
         return None
-    return consents.withdrawal(site, latest, method="operator")
+    return decisions.withdrawal(site, latest, method="operator")
 
 
 @bp.get("/sites/<key>/subjects")
@@ -72,7 +74,7 @@ def subject_search(key):
 @bp.get("/sites/<key>/subjects/export.json")
 def subject_export(key):
     """An access request: everything held about the subject, as a JSON document for them."""
-    from ..export import plain
+    from ..export.events import plain
 
     site = site_or_404(key)
     form = SubjectForm(request.args)

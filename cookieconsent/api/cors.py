@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Site
-from ..sites import normalize_origin, origin_allowed
-from . import bp
+from ..sites.registry import normalize_origin, origin_allowed
+from .blueprint import bp
 
 
 def own_origin() -> str:

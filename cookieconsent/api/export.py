@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Response, request, stream_with_context
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .. import export
-from ..admin import accounts, audit
+from ..accounts import audit, users
 from ..errors import APIError, json_error
+from ..export import events, formats
 from ..extensions import db
 from ..models.types import utcnow
-from ..sites import get_site
-from . import bp
+from ..sites.registry import get_site
+from .blueprint import bp
 
 
 class Moment(fields.Field):
@@ -36,7 +36,7 @@ class Moment(fields.Field):
 class ExportQuerySchema(Schema):
     start = Moment(data_key="from", load_default=None)
     end = Moment(data_key="to", load_default=None)
-    format = fields.String(load_default="csv", validate=validate.OneOf(sorted(export.FORMATS)))
+    format = fields.String(load_default="csv", validate=validate.OneOf(sorted(formats.FORMATS)))
 
     @validates_schema
     def ordered(self, data, **kwargs):
@@ -95,14 +95,14 @@ def export_consents(key):
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return _unauthorized("A bearer token is required.")
-    record = accounts.check_token(token.strip())
+    record = users.check_token(token.strip())
     if record is None:
         return _unauthorized("The token is unknown or revoked.")
     site = get_site(key)
-    if not accounts.token_may_export(record, site):
+    if not users.token_may_export(record, site):
         raise APIError(403, "This token may not export this site.", {"site": "Not allowed."})
     query = ExportQuerySchema().load(request.args)
-    flt = export.EventFilter(start=_start(query["start"]), end=_end(query["end"]))
+    flt = events.EventFilter(start=_start(query["start"]), end=_end(query["end"]))
     fmt = query["format"]
     record.last_used_at = utcnow()
     audit.record(
@@ -115,7 +115,7 @@ def export_consents(key):
     # Commit before streaming: the body is produced after this function returns.
     db.session.commit()
     response = Response(
-        stream_with_context(export.stream(site, flt, fmt)), mimetype=export.FORMATS[fmt]
+        stream_with_context(formats.stream(site, flt, fmt)), mimetype=formats.FORMATS[fmt]
     )
-    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename(site, fmt)}"'
+    response.headers["Content-Disposition"] = formats.attachment(site, fmt)
     return response

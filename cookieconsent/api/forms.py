@@ -3,14 +3,15 @@
 from flask import request
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from .. import form_consents
 from ..config import LANGUAGES
 from ..extensions import db
+from ..forms import records
 from ..network import client_ip, truncate_ip
-from ..schemas import SITE_KEY, StrictSchema, http_url, strict_bool
-from ..sites import get_site
-from . import body, bp
+from ..sites.registry import get_site
+from . import body
+from .blueprint import bp
 from .cors import check_origin
+from .schemas import SITE_KEY, StrictSchema, http_url, strict_bool
 from .views import _forbidden_origin
 
 FORM_ID = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="Not a form id.")
@@ -73,7 +74,7 @@ def record_form_consent():
     site = get_site(data["site"])
     if not check_origin(site):
         raise _forbidden_origin()
-    event, receipt = form_consents.record(
+    event, receipt = records.record(
         site, data, ip=truncate_ip(client_ip()), user_agent=request.user_agent.string
     )
     db.session.commit()

@@ -5,7 +5,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import Flask
 
-from .. import schemas
+from . import schemas
 
 
 def build_spec(app: Flask) -> dict:

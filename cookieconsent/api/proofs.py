@@ -2,11 +2,12 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..consents import proof
 from ..errors import APIError
-from ..preferences import proof
-from ..schemas import StrictSchema, strict_bool
-from . import body, bp
+from . import body
+from .blueprint import bp
 from .cors import check_origin
+from .schemas import StrictSchema, strict_bool
 
 
 class ProofRequestSchema(StrictSchema):

@@ -4,11 +4,17 @@ import functools
 
 from flask import current_app, jsonify, request, url_for
 
-from .. import consents, policies, site_snapshots
+from ..consents import decisions
 from ..errors import APIError
 from ..extensions import db
 from ..network import client_ip, truncate_ip
-from ..schemas import (
+from ..sites import policies, snapshots
+from ..sites.registry import get_site
+from . import body
+from .blueprint import bp
+from .cors import check_origin
+from .openapi import build_spec
+from .schemas import (
     ConsentReceiptSchema,
     ConsentRequestSchema,
     SiteConfigSchema,
@@ -17,10 +23,6 @@ from ..schemas import (
     WithdrawRequestSchema,
     WithdrawResponseSchema,
 )
-from ..sites import get_site
-from . import body, bp
-from .cors import check_origin
-from .openapi import build_spec
 
 
 @functools.cache
@@ -114,10 +116,10 @@ def record_consent():
         422: {content: {application/json: {schema: ErrorSchema}}}
     """
     data = body.load(_schema(ConsentRequestSchema))
-    site = site_snapshots.get(data["site"])
+    site = snapshots.get(data["site"])
     if not check_origin(site):
         raise _forbidden_origin()
-    event, receipt = consents.record_decision(
+    event, receipt = decisions.record_decision(
         site, data, ip=truncate_ip(client_ip()), user_agent=request.user_agent.string
     )
     # Read before the commit: afterwards every attribute would be reloaded from the database.
@@ -157,12 +159,12 @@ def withdraw_consent(consent_id):
     """
     data = body.load(_schema(WithdrawRequestSchema))
     try:
-        _, site = consents.check_receipt(data["receipt"])
-    except consents.receipts.InvalidReceipt as error:
+        _, site = decisions.check_receipt(data["receipt"])
+    except decisions.receipts.InvalidReceipt as error:
         raise APIError(422, "Invalid receipt.", {"receipt": error.reason}) from None
     if not check_origin(site):
         raise _forbidden_origin()
-    event, receipt = consents.withdraw(
+    event, receipt = decisions.withdraw(
         consent_id, data, ip=truncate_ip(client_ip()), user_agent=request.user_agent.string
     )
     answer = {"consent_id": consent_id, "receipt": receipt, "withdrawn_at": event.created_at}
@@ -192,10 +194,10 @@ def verify_receipt():
         # One read, no transaction: on PostgreSQL that spares the BEGIN and ROLLBACK round
         # trips, which cost more than the query.
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    answer = consents.verify(data["receipt"], phone=data["phone"], email=data["email"])
+    answer = decisions.verify(data["receipt"], phone=data["phone"], email=data["email"])
     if answer.get("site"):
         # The banner on the site's own pages verifies a receipt sent back to it: allow CORS.
-        check_origin(site_snapshots.get(answer["site"]))
+        check_origin(snapshots.get(answer["site"]))
     return _schema(VerifyResponseSchema).dump(answer)
 
 

@@ -1,7 +1,6 @@
 """The embed script a site loads with one ``<script>`` tag."""
 
-from flask import Blueprint
+from . import views  # noqa: F401  (it registers on bp)
+from .blueprint import bp
 
-bp = Blueprint("embed", __name__, url_prefix="/embed")
-
-from . import views  # noqa: E402,F401
+__all__ = ["bp"]

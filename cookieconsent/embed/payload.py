@@ -21,17 +21,14 @@ import rcssmin
 import rjsmin
 from flask import current_app, url_for
 
-from .. import policies
+from ..forms.documents import form_config
 from ..models import Site
+from ..sites import policies
 from . import texts
 
 #: Files concatenated inside the one IIFE, in this order; a missing optional file is skipped.
 SCRIPT_FILES = ("banner.js", "forms.js")
 STYLE_FILE = "banner.css"
-
-#: Extra config sections other parts of the script need: ``{name: function(site) -> value}``.
-CONFIG_HOOKS: dict = {}
-
 
 @dataclass(frozen=True)
 class Embed:
@@ -79,8 +76,7 @@ def site_payload(site: Site) -> dict:
     # localStorage under this version: a returning visitor never downloads them again.
     for language in site.languages:
         config["texts"][language] = texts_version(site, language)
-    for name, hook in CONFIG_HOOKS.items():
-        config[name] = hook(site)
+    config["forms"] = form_config(site)
     return config
 
 

@@ -8,10 +8,10 @@ import json
 
 from flask import Response, request
 
-from .. import site_snapshots
 from ..errors import APIError
-from ..sites import get_site
-from . import bp
+from ..sites import snapshots
+from ..sites.registry import get_site
+from .blueprint import bp
 from .payload import Embed, build, site_texts, texts_version
 
 #: Short: a published policy or a changed setting reaches visitors within minutes; after that
@@ -28,7 +28,7 @@ def script(key):
 def _script(key: str) -> Embed:
     # Built once per site and host for a few seconds: building takes milliseconds (queries,
     # JSON, two hashes, gzip), and the script is what every new visitor's page asks for.
-    return site_snapshots.remember(key, ("script", request.host_url), lambda: build(get_site(key)))
+    return snapshots.remember(key, ("script", request.host_url), lambda: build(get_site(key)))
 
 
 def _texts(key: str, language: str) -> tuple[Embed, str]:
@@ -44,7 +44,7 @@ def _texts(key: str, language: str) -> tuple[Embed, str]:
 @bp.get("/<key>/texts/<language>.json")
 def texts(key, language):
     """The banner's texts in one language, fetched when a visitor has to decide."""
-    embed, version = site_snapshots.remember(
+    embed, version = snapshots.remember(
         key, ("texts", language, request.host_url), lambda: _texts(key, language)
     )
     # The script asks for ?v=<digest of these texts>: a new version is a new URL.

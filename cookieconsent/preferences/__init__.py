@@ -1,7 +1,6 @@
 """The visitor's own pages on the consent server."""
 
-from flask import Blueprint
+from . import documents, pages, views  # noqa: F401  (they register on bp)
+from .blueprint import bp
 
-bp = Blueprint("preferences", __name__)
-
-from . import documents, pages, views  # noqa: E402,F401
+__all__ = ["bp"]

@@ -2,11 +2,11 @@
 
 from flask import abort, redirect, render_template
 
-from .. import documents
 from ..config import LANGUAGES
-from ..i18n import select_locale
-from ..sites import get_site
-from . import bp
+from ..forms import documents
+from ..i18n.locale import select_locale
+from ..sites.registry import get_site
+from .blueprint import bp
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 

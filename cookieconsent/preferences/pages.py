@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import default_exceptions
 
 from ..config import LANGUAGES
-from . import bp
+from .blueprint import bp
 
 #: Each language named in itself, so a visitor finds theirs whatever the page's language.
 NATIVE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}

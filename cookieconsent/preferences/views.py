@@ -4,11 +4,11 @@ from flask import abort, g, render_template, url_for
 from flask_babel import force_locale, get_locale
 from sqlalchemy import select
 
-from .. import policies
 from ..config import LANGUAGES
 from ..extensions import db
 from ..models import PolicyVersion, Site
-from . import bp
+from ..sites import policies
+from .blueprint import bp
 from .texts import category_texts, script_texts
 
 

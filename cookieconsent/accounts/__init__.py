@@ -1,0 +1,1 @@
+"""Console users, export tokens and the audit log of what they did."""

@@ -1,0 +1,115 @@
+"""``flask operators`` and ``flask tokens``: console accounts and export tokens from a shell."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ..commandline import site_named
+from ..extensions import db
+from ..models import ApiToken, Operator, Site
+from ..models.operator import ROLES
+from . import audit, users
+
+operators_cli = AppGroup("operators", help="Console accounts.")
+tokens_cli = AppGroup("tokens", help="Bearer tokens for the export API.")
+
+
+def _site(key: str) -> Site:
+    return site_named(key, "--site")
+
+
+@operators_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+@click.option("--site", "site_keys", multiple=True, help="A site a viewer may see.")
+@click.password_option(help="Asked for when not given (at least 10 characters).")
+def create_operator(email, role, site_keys, password):
+    """Create an operator (the first one must be made here)."""
+    try:
+        operator = users.create_operator(email, password, role, [_site(k) for k in site_keys])
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    audit.record(
+        "operator.create",
+        target=operator.email,
+        actor="cli",
+        details={"role": role, "sites": list(site_keys)},
+    )
+    db.session.commit()
+    click.echo(f"Created {operator.role} {operator.email}.")
+
+
+@operators_cli.command("list")
+def list_operators():
+    """List operators with their role and sites."""
+    for op in db.session.scalars(select(Operator).order_by(Operator.email)):
+        sites = "all" if op.is_admin else ",".join(s.key for s in op.sites) or "-"
+        state = "active" if op.active else "off"
+        click.echo(f"{op.email}\t{op.role}\t{state}\t{sites}")
+
+
+@operators_cli.command("set-password")
+@click.argument("email")
+@click.password_option()
+def set_password(email, password):
+    """Give an operator a new password."""
+    operator = users.find_operator(email)
+    if operator is None:
+        raise click.BadParameter(f"no operator {email!r}", param_hint="EMAIL")
+    try:
+        users.set_password(operator, password)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    audit.record(
+        "operator.update", target=operator.email, actor="cli", details={"password": "changed"}
+    )
+    db.session.commit()
+    click.echo(f"New password set for {operator.email}.")
+
+
+@tokens_cli.command("create")
+@click.argument("name")
+@click.option("--site", "site_key", help="The one site it may export; default: every site.")
+def create_token(name, site_key):
+    """Create a token; it is printed once and stored only as a hash."""
+    site = _site(site_key) if site_key else None
+    try:
+        record, token = users.create_token(name, site)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    audit.record("token.create", site=site, target=f"{record.name} ({record.prefix}…)", actor="cli")
+    db.session.commit()
+    click.echo(token)
+    click.echo(
+        f"Token {record.id} '{record.name}' for {site.key if site else 'every site'}; "
+        "keep it now, it is not shown again.",
+        err=True,
+    )
+
+
+@tokens_cli.command("list")
+def list_tokens():
+    """List tokens (never the tokens themselves)."""
+    for t in db.session.scalars(select(ApiToken).order_by(ApiToken.id)):
+        state = "active" if t.active else "revoked"
+        click.echo(f"{t.id}\t{t.name}\t{t.prefix}…\t{t.site.key if t.site else '*'}\t{state}")
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_id", type=int)
+def revoke_token(token_id):
+    """Revoke a token by its number (see ``flask tokens list``)."""
+    record = db.session.get(ApiToken, token_id)
+    if record is None:
+        raise click.BadParameter(f"no token {token_id}", param_hint="TOKEN_ID")
+    users.revoke_token(record)
+    audit.record(
+        "token.revoke", site=record.site, target=f"{record.name} ({record.prefix}…)", actor="cli"
+    )
+    db.session.commit()
+    click.echo(f"Revoked token {record.id} '{record.name}'.")
+
+
+COMMANDS = (operators_cli, tokens_cli)

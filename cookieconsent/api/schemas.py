@@ -1,0 +1,160 @@
+"""Everything that crosses the wire, as marshmallow schemas."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from ..config import LANGUAGES
+from ..models.consent import ACTIONS
+
+HEX_ID = validate.Regexp(r"^[0-9a-f]{32}$", error="Not a consent id.")
+SITE_KEY = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$", error="Not a site key.")
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON boolean: ``"yes"``, ``1`` and friends are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not bool:
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+strict_bool = StrictBoolean
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def http_url(value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValidationError("Must be an http or https URL.")
+
+
+class ChoicesSchema(StrictSchema):
+    essential = strict_bool(
+        load_default=True,
+        validate=validate.Equal(True, error="Essential cookies cannot be refused."),
+    )
+    functional = strict_bool(required=True)
+    analytics = strict_bool(required=True)
+
+
+class ConsentRequestSchema(StrictSchema):
+    site = fields.String(required=True, validate=SITE_KEY)
+    revision = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    choices = fields.Nested(ChoicesSchema, required=True)
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    method = fields.String(
+        required=True, validate=validate.OneOf(["banner", "preferences", "preference_page"])
+    )
+    action = fields.String(required=True, validate=validate.OneOf(ACTIONS[:3]))
+    url = fields.String(load_default=None, validate=[validate.Length(max=2000), http_url])
+    gpc = strict_bool(load_default=False)
+    previous_consent_id = fields.String(load_default=None, validate=HEX_ID)
+
+    @validates_schema
+    def action_matches_choices(self, data, **kwargs):
+        choices = data.get("choices") or {}
+        optional = [choices.get("functional"), choices.get("analytics")]
+        if data.get("action") == "accept_all" and not all(optional):
+            raise ValidationError("accept_all grants every category.", "action")
+        if data.get("action") == "reject_all" and any(optional):
+            raise ValidationError("reject_all refuses every optional category.", "action")
+
+
+class ConsentReceiptSchema(Schema):
+    consent_id = fields.String(required=True)
+    receipt = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    issued_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class WithdrawRequestSchema(StrictSchema):
+    receipt = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    method = fields.String(
+        load_default="preferences",
+        validate=validate.OneOf(["banner", "preferences", "preference_page"]),
+    )
+    url = fields.String(load_default=None, validate=[validate.Length(max=2000), http_url])
+
+
+class WithdrawResponseSchema(Schema):
+    consent_id = fields.String(required=True)
+    receipt = fields.String(required=True)
+    withdrawn_at = fields.DateTime(required=True)
+
+
+class VerifyRequestSchema(StrictSchema):
+    receipt = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    phone = fields.String(load_default=None, validate=validate.Length(max=40))
+    email = fields.String(load_default=None, validate=validate.Length(max=254))
+
+
+class VerifyResponseSchema(Schema):
+    valid = fields.Boolean(required=True)
+    reason = fields.String()
+    kind = fields.String()
+    consent_id = fields.String()
+    site = fields.String()
+    revision = fields.Integer(allow_none=True)
+    choices = fields.Dict(keys=fields.String(), values=fields.Boolean())
+    issued_at = fields.DateTime()
+    withdrawn = fields.Boolean()
+    form_id = fields.String(allow_none=True)
+    policy_version = fields.Integer(allow_none=True)
+    subject_matches = fields.Boolean(allow_none=True)
+
+
+class PolicyTextSchema(Schema):
+    url = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    title = fields.String()
+
+
+class PolicySchema(Schema):
+    version = fields.Integer(required=True)
+    revision = fields.Integer(required=True)
+    effective_at = fields.DateTime(required=True)
+    significant = fields.Boolean()
+    changes = fields.Dict(keys=fields.String(), values=fields.String())
+    texts = fields.Dict(keys=fields.String(), values=fields.Nested(PolicyTextSchema))
+
+
+class ServiceSchema(Schema):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    category = fields.String(required=True)
+    provider = fields.String(allow_none=True)
+    cookies = fields.List(fields.String())
+    storage_keys = fields.List(fields.String())
+
+
+class CategorySchema(Schema):
+    key = fields.String(required=True)
+    locked = fields.Boolean(required=True)
+
+
+class SiteConfigSchema(Schema):
+    site = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    policy = fields.Nested(PolicySchema, allow_none=True)
+    categories = fields.List(fields.Nested(CategorySchema))
+    services = fields.List(fields.Nested(ServiceSchema))
+    languages = fields.List(fields.String())
+    default_language = fields.String()
+    consent_lifetime_days = fields.Integer()
+
+
+class ErrorSchema(Schema):
+    error = fields.String(required=True)
+    current_revision = fields.Integer()
+    #: With 429: seconds until the client may try again (also in Retry-After).
+    retry_after = fields.Integer()
+    field_errors = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields")

@@ -1,0 +1,1 @@
+"""Consents: decisions and their receipts, data subjects and their requests, retention."""

@@ -1,0 +1,107 @@
+"""``flask subjects`` and ``flask purge``: a data subject's requests and the retention purge."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from ..commandline import moment, site_named
+from ..extensions import db
+from ..models import ConsentEvent, Site
+from . import identity, retention, subjects
+from .decisions import latest_event
+
+subjects_cli = AppGroup("subjects", help="Find, withdraw or erase a data subject's consents.")
+
+
+def _site(key: str) -> Site:
+    return site_named(key, "--site")
+
+
+def _subject_options(command):
+    command = click.option("--email", help="The subject's e-mail.")(command)
+    command = click.option("--phone", help="The subject's phone number.")(command)
+    return click.option("--site", "key", required=True, help="The site key.")(command)
+
+
+def _find(key, phone, email):
+    if not phone and not email:
+        raise click.UsageError("give --phone or --email (or both)")
+    site = _site(key)
+    try:
+        return site, subjects.find_by_subject(site, phone, email)
+    except identity.InvalidSubject as error:
+        raise click.BadParameter(error.message, param_hint=f"--{error.field}") from None
+
+
+@subjects_cli.command("find")
+@_subject_options
+def find(key, phone, email):
+    """List the form consents of a subject (found through the keyed hash)."""
+    site, events = _find(key, phone, email)
+    ids = subjects.consent_ids(events)
+    for consent_id in ids:
+        first = next(e for e in events if e.consent_id == consent_id)
+        latest = latest_event(site, consent_id)
+        number = first.policy_version.number if first.policy_version else "-"
+        click.echo(
+            f"{consent_id}\t{first.form_id}\t{first.created_at:%Y-%m-%d %H:%M}Z\t"
+            f"document v{number}\t{latest.event_type}"
+        )
+    click.echo(f"{len(ids)} consent(s).")
+
+
+@subjects_cli.command("withdraw")
+@_subject_options
+def withdraw(key, phone, email):
+    """Withdraw every form consent of a subject still in force."""
+    site, _ = _find(key, phone, email)
+    events = subjects.withdraw_for_subject(site, phone, email)
+    db.session.commit()
+    click.echo(f"Withdrew {len(events)} consent(s).")
+
+
+@subjects_cli.command("erase")
+@_subject_options
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase(key, phone, email, yes):
+    """Erase the personal data of every form consent of a subject (the proofs stay)."""
+    site, events = _find(key, phone, email)
+    if not events:
+        click.echo("Nothing to erase.")
+        return
+    if not yes:
+        click.confirm(f"Erase the personal data of {len(events)} event(s)?", abort=True)
+    erased = subjects.erase_for_subject(site, phone, email)
+    db.session.commit()
+    click.echo(f"Erased {len(erased)} event(s).")
+
+
+@click.command("purge")
+@click.option("--now", "now", help="Pretend it is this ISO date-time (for a dry look ahead).")
+@click.option("--dry-run", is_flag=True, help="Count what is due; change nothing.")
+def purge_command(now, dry_run):
+    """Erase the personal data of proofs whose retention ended (safe to run from cron)."""
+    when = moment(now)
+    if dry_run:
+        when = when or datetime.now(UTC)
+        for site in db.session.scalars(select(Site).order_by(Site.key)):
+            counts = [
+                db.session.scalar(
+                    select(func.count(ConsentEvent.id)).where(retention.due(site, kind, when))
+                )
+                for kind in ("cookie", "form")
+            ]
+            click.echo(f"{site.key}\t{counts[0]} cookie proof(s)\t{counts[1]} form consent(s)")
+        return
+    run = retention.purge(when, trigger="cli")
+    click.echo(
+        f"Purge run {run.id}: erased {run.erased_cookie} cookie proof(s) and "
+        f"{run.erased_form} form consent event(s)."
+    )
+
+
+COMMANDS = (subjects_cli, purge_command)

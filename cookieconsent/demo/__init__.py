@@ -1,0 +1,1 @@
+"""The demo site and its shop page, so that a newcomer sees the product at once."""

@@ -1,0 +1,102 @@
+"""The demo site and its host page, so that a newcomer sees the product at once."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..forms import documents
+from ..models import PolicyVersion, Site
+from ..sites import policies, registry
+
+DEMO_KEY = "demo"
+DEMO_ORIGINS = ["http://127.0.0.1:5000", "http://localhost:5000"]
+DEMO_METRIKA_COUNTER = 98765432
+
+COOKIE_POLICY = {
+    "kk": {
+        "title": "Cookie файлдары туралы саясат",
+        "body": (
+            "Демо дүкен cookie файлдарын сайттың жұмысы үшін (міндетті), сіздің баптауларыңызды "
+            "есте сақтау үшін (функционалдық) және Яндекс.Метрика арқылы сайтқа кіру "
+            "статистикасын жинау үшін (аналитикалық) пайдаланады. Аналитикалық және "
+            "функционалдық cookie файлдары тек сіздің келісіміңізбен орнатылады. Келісімді "
+            "кез келген уақытта беттің төменгі бұрышындағы түйме арқылы кері қайтарып алуға "
+            "болады."
+        ),
+    },
+    "ru": {
+        "title": "Политика использования файлов cookie",
+        "body": (
+            "Демо-магазин использует файлы cookie для работы сайта (необходимые), для "
+            "запоминания ваших настроек (функциональные) и для сбора статистики посещений с "
+            "помощью Яндекс.Метрики (аналитические). Аналитические и функциональные файлы "
+            "cookie устанавливаются только с вашего согласия. Отозвать согласие можно в любой "
+            "момент кнопкой в нижнем углу страницы."
+        ),
+    },
+    "en": {
+        "title": "Cookie policy",
+        "body": (
+            "The demo shop uses cookies to run the site (essential), to remember your settings "
+            "(functional) and to count visits with Yandex.Metrika (analytics). Analytics and "
+            "functional cookies are set only with your consent. You can withdraw consent at any "
+            "time with the button in the lower corner of the page."
+        ),
+    },
+}
+
+
+def seed(extra_origins: list[str] | tuple[str, ...] = ()) -> Site:
+    """Create the demo site once; later calls only add origins. Safe to run at every start."""
+    site = db.session.scalar(select(Site).where(Site.key == DEMO_KEY))
+    if site is None:
+        site = registry.create_site(DEMO_KEY, "Demo shop", DEMO_ORIGINS)
+        registry.add_metrika(site, DEMO_METRIKA_COUNTER)
+        from ..models import Service
+
+        site.services.append(
+            Service(
+                key="video",
+                name="Video player",
+                category="functional",
+                provider="Demo video host",
+                cookies=["video_prefs"],
+                storage_keys=[],
+            )
+        )
+    wanted = set(site.origins) | {registry.normalize_origin(o) for o in extra_origins}
+    if wanted != set(site.origins):
+        site.origins = sorted(wanted)
+    has_policy = db.session.scalar(
+        select(PolicyVersion.id).where(
+            PolicyVersion.site_id == site.id, PolicyVersion.kind == "cookie"
+        )
+    )
+    if has_policy is None:
+        policies.publish(policies.draft(site, COOKIE_POLICY, significant=True))
+    if documents.in_force(site) is None:
+        # The feedback form needs a consent document in force.
+        documents.publish(site, DEMO_DOCUMENT)
+    db.session.flush()
+    return site
+
+
+DEMO_DOCUMENT = {
+    "operator": {
+        "name": {"kk": "«Демо Дүкен» ЖШС", "ru": "ТОО «Демо Магазин»", "en": "Demo Shop LLP"},
+        "bin": "123456789012",
+        "address": {
+            "kk": "Алматы қ., Абай даңғылы, 1",
+            "ru": "г. Алматы, проспект Абая, 1",
+            "en": "1 Abai Avenue, Almaty",
+        },
+        "contact": "privacy@demo-shop.kz",
+    },
+    "data": ["name", "phone", "email", "message"],
+    "purposes": ["reply", "callback"],
+    "term_months": 36,
+    "third_parties": [],
+    "cross_border": [],
+    "published": False,
+}

@@ -1,0 +1,1 @@
+"""Feedback forms: form consents, the consent document and its wording."""

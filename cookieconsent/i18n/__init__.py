@@ -1,0 +1,1 @@
+"""Languages: choosing the locale of a request, and the catalogs' ``translate`` commands."""

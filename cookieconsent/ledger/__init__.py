@@ -1,0 +1,1 @@
+"""The tamper-evident ledger: seals, checkpoints, audit, keyring, proofs checked offline."""

@@ -1,0 +1,253 @@
+"""Checking the whole ledger, and exporting one record's proof for a third party."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidSignature
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import ConsentEvent, LedgerCheckpoint
+from . import merkle
+from .keys import b64, public_key_from, unb64
+from .proofcheck import canonical, leaf_hash
+from .sealing import (
+    _iso,
+    _site_keys,
+    check,
+    checkpoint_all,
+    keyring,
+    personal_data,
+    pii_salt,
+    record,
+)
+
+
+@dataclass
+class Problem:
+    event_id: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.event_id}" if self.event_id is not None else "ledger"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Report:
+    rows: int = 0
+    erased: int = 0
+    checkpoints: int = 0
+    covered: int = 0
+    pending: int = 0
+    last_digest: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def failed_rows(self) -> list[int]:
+        return sorted({p.event_id for p in self.problems if p.event_id is not None})
+
+
+def _check_chain(checkpoints, ring, report: Report) -> list[tuple[int, int, int]]:
+    """Check each checkpoint's signature and link; return its id runs as (lo, hi, seq)."""
+    spans, prev = [], None
+    for expected_seq, cp in enumerate(checkpoints, start=1):
+        payload = json.loads(cp.payload)
+        seq = payload.get("seq")
+        digest = hashlib.sha256(cp.payload.encode()).hexdigest()
+        if seq != expected_seq:
+            report.problems.append(Problem(None, f"checkpoint {expected_seq} is missing"))
+        if payload.get("prev") != prev:
+            report.problems.append(
+                Problem(None, f"checkpoint {seq} does not follow the one before it")
+            )
+        key = ring.get(payload.get("key", ""))
+        if key is None:
+            report.problems.append(
+                Problem(None, f"checkpoint {seq} is signed with unknown key {payload.get('key')!r}")
+            )
+        else:
+            try:
+                public_key_from(key.public_key).verify(unb64(cp.signature), cp.payload.encode())
+            except (InvalidSignature, ValueError):
+                report.problems.append(
+                    Problem(None, f"checkpoint {seq}: signature does not verify")
+                )
+        prev = digest
+        spans.extend((lo, hi, seq) for lo, hi in payload["ids"])
+    report.last_digest = prev
+    spans.sort()
+    for (_lo1, hi1, s1), (lo2, _hi2, s2) in zip(spans, spans[1:], strict=False):
+        if lo2 <= hi1:
+            report.problems.append(
+                Problem(lo2, f"listed by checkpoints {s1} and {s2}: a checkpoint was forged")
+            )
+    return spans
+
+
+def verify(batch: int = 2000) -> Report:
+    """Check every row's seal and every checkpoint; name each row that fails."""
+    session = db.session
+    ring = keyring()
+    report = Report()
+    checkpoints = session.scalars(select(LedgerCheckpoint).order_by(LedgerCheckpoint.seq)).all()
+    report.checkpoints = len(checkpoints)
+    spans = _check_chain(checkpoints, ring, report)
+    # Only each root is kept: a log of many small checkpoints stays small in memory.
+    roots = {json.loads(cp.payload)["seq"]: json.loads(cp.payload)["root"] for cp in checkpoints}
+    top: dict[int, int] = {}
+    for _lo, hi, seq in spans:
+        top[seq] = max(top.get(seq, 0), hi)
+    # Checkpoints in the order the id stream completes them.
+    closing = sorted((hi, seq) for seq, hi in top.items())
+    leaves: dict[int, list[bytes]] = {seq: [] for seq in roots}
+    faulty: set[int] = set()
+    sites = _site_keys(session)
+    position, expected = 0, spans[0][0] if spans else None
+
+    def missing(lo: int, hi: int, seq: int) -> None:
+        for event_id in range(lo, hi + 1):
+            report.problems.append(Problem(event_id, f"deleted: listed by checkpoint {seq}"))
+        faulty.add(seq)
+
+    def finish(up_to: float) -> None:
+        while closing and closing[0][0] < up_to:
+            _hi, seq = closing.pop(0)
+            got = merkle.root(leaves.pop(seq, [])).hex()
+            if got != roots.pop(seq, None) and seq not in faulty:
+                report.problems.append(
+                    Problem(None, f"checkpoint {seq}: its rows do not give its Merkle root")
+                )
+
+    # Plain rows, not ORM objects: check() and record() only read attributes, and a million
+    # ORM objects cost more than the seals themselves.
+    query = (
+        select(ConsentEvent.__table__).order_by(ConsentEvent.id).execution_options(yield_per=batch)
+    )
+    for row in session.execute(query):
+        report.rows += 1
+        report.erased += row.erased_at is not None
+        while position < len(spans) and spans[position][1] < row.id:
+            lo, hi, seq = spans[position]
+            if expected <= hi:
+                missing(max(expected, lo), hi, seq)
+            position += 1
+            expected = spans[position][0] if position < len(spans) else None
+        site_key = sites.get(row.site_id, "")
+        data = canonical(record(row, site_key))
+        problem = check(row, site_key, ring, data)
+        if problem:
+            report.problems.append(Problem(row.id, problem))
+        if position < len(spans) and spans[position][0] <= row.id:
+            lo, hi, seq = spans[position]
+            if expected < row.id:
+                missing(max(expected, lo), row.id - 1, seq)
+            expected = row.id + 1
+            report.covered += 1
+            if problem:
+                faulty.add(seq)
+            leaves[seq].append(leaf_hash(row.id, {}, data))
+        else:
+            # Not in any checkpoint yet: the tail, or a late commit the next one will cover.
+            report.pending += 1
+        finish(row.id)
+        # Plain rows stay out of the session's identity map, so memory stays flat without
+        # expunge_all() (which, on ORM objects, broke yield_per after the first batch).
+    while position < len(spans):
+        lo, hi, seq = spans[position]
+        if expected is not None and expected <= hi:
+            missing(max(expected, lo), hi, seq)
+        position += 1
+        expected = spans[position][0] if position < len(spans) else None
+    finish(float("inf"))
+    _duplicates(report)
+    return report
+
+
+def _duplicates(report: Report) -> None:
+    seals = (
+        select(ConsentEvent.seal)
+        .where(ConsentEvent.seal.is_not(None))
+        .group_by(ConsentEvent.seal)
+        .having(func.count() > 1)
+    )
+    for seal in db.session.scalars(seals).all():
+        ids = db.session.scalars(
+            select(ConsentEvent.id).where(ConsentEvent.seal == seal).order_by(ConsentEvent.id)
+        ).all()
+        for event_id in ids[1:]:
+            report.problems.append(Problem(event_id, f"a copy of row {ids[0]} (inserted)"))
+
+
+def _checkpoint_of(event_id: int) -> LedgerCheckpoint | None:
+    candidates = db.session.scalars(
+        select(LedgerCheckpoint)
+        .where(LedgerCheckpoint.to_id >= event_id)
+        .order_by(LedgerCheckpoint.seq)
+        .limit(50)
+    )
+    for cp in candidates:
+        if any(lo <= event_id <= hi for lo, hi in json.loads(cp.payload)["ids"]):
+            return cp
+    return None
+
+
+def _inclusion(cp: LedgerCheckpoint, event_id: int) -> dict | None:
+    payload = json.loads(cp.payload)
+    ids = [i for lo, hi in payload["ids"] for i in range(lo, hi + 1)]
+    rows = {
+        row.id: row
+        for lo, hi in payload["ids"]
+        for row in db.session.scalars(select(ConsentEvent).where(ConsentEvent.id.between(lo, hi)))
+    }
+    if len(rows) != len(ids):
+        return None
+    sites = _site_keys(db.session)
+    leaves = [leaf_hash(i, record(rows[i], sites[rows[i].site_id])) for i in ids]
+    index = ids.index(event_id)
+    return {"index": index, "size": len(ids), "path": [h.hex() for h in merkle.path(leaves, index)]}
+
+
+def proof_bundle(event: ConsentEvent, make_checkpoint: bool = True) -> dict:
+    """Everything a third party needs to check ``event`` offline, as a JSON-able dict.
+
+    If the event is not in a checkpoint yet, one is made first (it commits on its own
+    session). Check the result with ``python -m cookieconsent.proofcheck``.
+    """
+    cp = _checkpoint_of(event.id)
+    if cp is None and make_checkpoint:
+        checkpoint_all()
+        cp = _checkpoint_of(event.id)
+    ring = keyring()
+    seal_key = ring.get(event.seal_key or "")
+    erased = event.erased_at is not None
+    bundle = {
+        "format": "cookieconsent.proof/1",
+        "id": event.id,
+        "site": event.site.key,
+        "record": record(event, event.site.key),
+        "pii": None if erased else personal_data(event),
+        "pii_salt": None if erased or seal_key is None else b64(pii_salt(seal_key, event)),
+        "erased_at": _iso(event.erased_at),
+        "seal": {"key": event.seal_key, "hmac_sha256": event.seal},
+        "checkpoint": None,
+        "inclusion": None,
+        "key": None,
+        "check_with": "python -m cookieconsent.proofcheck PROOF.json --key=PUBLIC_KEY",
+    }
+    if cp is not None:
+        payload = json.loads(cp.payload)
+        key = ring.get(payload["key"])
+        bundle |= {
+            "checkpoint": {"seq": cp.seq, "payload": cp.payload, "signature": cp.signature},
+            "inclusion": _inclusion(cp, event.id),
+            "key": key.public() if key else {"id": payload["key"], "public_key": None},
+        }
+    return bundle

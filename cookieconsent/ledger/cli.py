@@ -1,0 +1,85 @@
+"""``flask ledger``: verify the log, checkpoint it, rotate and show its keys, export a proof."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ConsentEvent
+from . import audit, sealing
+
+ledger_cli = AppGroup("ledger", help="The tamper-evident consent ledger.")
+
+
+@ledger_cli.command("verify")
+@click.option("--quiet", is_flag=True, help="Print only the problems and the verdict.")
+def verify_command(quiet):
+    """Check every row and checkpoint; exit 1 and name each row that fails."""
+    report = audit.verify()
+    for problem in report.problems:
+        click.echo(str(problem))
+    if not quiet:
+        click.echo(
+            f"{_n(report.rows, 'row')} ({report.erased} erased), "
+            f"{_n(report.checkpoints, 'checkpoint')} covering {_n(report.covered, 'row')}, "
+            f"{_n(report.pending, 'row')} awaiting a checkpoint."
+        )
+        if report.last_digest:
+            click.echo(f"Latest checkpoint digest: {report.last_digest}")
+    if report.ok:
+        click.echo("Ledger OK.")
+        return
+    rows = report.failed_rows
+    click.echo(
+        f"Ledger FAILED: {len(report.problems)} problems, rows: "
+        f"{', '.join(map(str, rows)) or 'none (checkpoints only)'}.",
+        err=True,
+    )
+    raise SystemExit(1)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@ledger_cli.command("checkpoint")
+def checkpoint_command():
+    """Sign checkpoints over every row not yet covered (run from cron, e.g. each minute)."""
+    made = sealing.checkpoint_all()
+    if not made:
+        click.echo("Nothing to checkpoint.")
+    for cp in made:
+        click.echo(f"Checkpoint {cp.seq}: {cp.count} rows up to id {cp.to_id}, digest {cp.digest}")
+
+
+@ledger_cli.command("keys")
+def keys_command():
+    """Print the public checkpoint keys as JSON, to publish for third parties."""
+    keys = [key.public() for key in sealing.keyring().keys()]
+    click.echo(json.dumps({"keys": keys}, indent=2))
+
+
+@ledger_cli.command("rotate-key")
+def rotate_key_command():
+    """Seal and sign with a new key from now on; the old keys keep verifying."""
+    key = sealing.keyring().rotate()
+    click.echo(f"New ledger key {key.id}; public checkpoint key {key.public_key}.")
+    click.echo("Copy the keyring file to every host, then publish the new public key.")
+
+
+@ledger_cli.command("proof")
+@click.argument("event_id", type=int)
+@click.option("--output", "-o", type=click.File("w"), default="-", help="Where to write it.")
+def proof_command(event_id, output):
+    """Export the offline proof of one event (by row id) as JSON."""
+    event = db.session.scalar(select(ConsentEvent).where(ConsentEvent.id == event_id))
+    if event is None:
+        raise click.BadParameter(f"no event {event_id}", param_hint="EVENT_ID")
+    output.write(json.dumps(audit.proof_bundle(event), indent=2, ensure_ascii=False) + "\n")
+
+
+COMMANDS = (ledger_cli,)

@@ -1,0 +1,1 @@
+"""Sites: their origins, keys and services, their policy versions, snapshots for workers."""

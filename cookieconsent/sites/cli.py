@@ -1,0 +1,133 @@
+"""``flask sites`` and ``flask policies``: the sites that embed the banner, their policies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ..commandline import external, public_url, site_named
+from ..config import LANGUAGES
+from ..embed.payload import script_tags
+from ..extensions import db
+from ..models import Site
+from . import policies, registry
+
+sites_cli = AppGroup("sites", help="Create and list sites.")
+policies_cli = AppGroup("policies", help="Publish policy versions.")
+
+
+def _site(key: str) -> Site:
+    return site_named(key, "KEY")
+
+
+@sites_cli.command("create")
+@click.argument("key")
+@click.option("--name", required=True, help="The site's name, shown to operators.")
+@click.option("--origin", "origins", multiple=True, required=True, help="An allowed origin.")
+@click.option("--language", "languages", multiple=True, type=click.Choice(LANGUAGES))
+@click.option("--default-language", type=click.Choice(LANGUAGES), default="ru")
+@click.option("--metrika", type=int, help="Yandex.Metrika counter id.")
+def create_site(key, name, origins, languages, default_language, metrika):
+    """Create a site that may embed the banner."""
+    try:
+        site = registry.create_site(
+            key, name, list(origins), languages or LANGUAGES, default_language
+        )
+        if metrika:
+            registry.add_metrika(site, metrika)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created site {site.key}. Embed it with:")
+    click.echo(f'<script src="{public_url()}/embed/{site.key}.js" defer></script>')
+
+
+@sites_cli.command("list")
+def list_sites():
+    """List the sites with their origins."""
+    for site in db.session.scalars(select(Site).order_by(Site.key)):
+        revision = policies.current_revision(site)
+        click.echo(f"{site.key}\t{site.name}\trevision {revision}\t{' '.join(site.origins)}")
+
+
+@sites_cli.command("rotate-key")
+@click.argument("key")
+def rotate_key(key):
+    """Sign new receipts with a new key; old receipts keep verifying."""
+    site = _site(key)
+    registry.rotate_key(site)
+    db.session.commit()
+    click.echo(f"Rotated the signing key of {key}; {len(site.keys)} keys verify its receipts.")
+
+
+@policies_cli.command("publish")
+@click.argument("key")
+@click.option(
+    "--text",
+    "texts",
+    multiple=True,
+    required=True,
+    metavar="LANG=FILE",
+    help="The policy text in one language, read from a UTF-8 file.",
+)
+@click.option("--url", "urls", multiple=True, metavar="LANG=URL", help="Where the site hosts it.")
+@click.option("--title", "titles", multiple=True, metavar="LANG=TITLE")
+@click.option("--changes", "changes", multiple=True, metavar="LANG=TEXT", help="What changed.")
+@click.option("--significant", is_flag=True, help="Ask every visitor again.")
+def publish_policy(key, texts, urls, titles, changes, significant):
+    """Publish a cookie policy version from text files, one per language."""
+    site = _site(key)
+    by_language: dict[str, dict] = {}
+    for item in texts:
+        lang, path = _pair(item, "--text")
+        by_language.setdefault(lang, {})["body"] = Path(path).read_text("utf-8")
+    for option, values, field in (("--url", urls, "url"), ("--title", titles, "title")):
+        for item in values:
+            lang, value = _pair(item, option)
+            by_language.setdefault(lang, {})[field] = value
+    try:
+        version = policies.draft(
+            site,
+            by_language,
+            significant=significant,
+            changes=dict(_pair(item, "--changes") for item in changes),
+        )
+        policies.publish(version)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    db.session.commit()
+    click.echo(f"Published version {version.number} of {key}; revision {version.revision}.")
+
+
+def _pair(item: str, option: str) -> tuple[str, str]:
+    lang, sep, value = item.partition("=")
+    if not sep or lang not in LANGUAGES:
+        raise click.BadParameter(
+            f"expected LANG=VALUE with LANG in kk, ru, en: {item!r}", param_hint=option
+        )
+    return lang, value
+
+
+@sites_cli.command("embed")
+@click.argument("key")
+@click.option(
+    "--base-url",
+    help="The consent server's public URL, as visitors reach it (default: PUBLIC_URL).",
+)
+def embed_tag(key, base_url):
+    """Print the script tag for a site, and its pinned variant with an integrity hash."""
+    site = _site(key)
+    # The script names its own server, so the hash holds only for this exact public URL.
+    plain, pinned = external(script_tags, site, base_url=base_url and base_url.rstrip("/"))
+    click.echo("Embed (always current):")
+    click.echo(plain)
+    click.echo()
+    click.echo("Pinned, for pages that require Subresource Integrity. Print it again after")
+    click.echo("every policy version, settings change or upgrade: the old hash stops loading.")
+    click.echo(pinned)
+
+
+COMMANDS = (sites_cli, policies_cli)

@@ -1,0 +1,124 @@
+"""Sites: creating them, their signing keys, and the services they declare."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from ..config import LANGUAGES
+from ..errors import APIError
+from ..extensions import db
+from ..models import CATEGORIES, Category, Service, Site, SiteKey
+from ..models.types import utcnow
+
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+#: The storage Yandex.Metrika's official tag sets, as its documentation lists it.
+METRIKA_PRESET = {
+    "key": "yandex-metrika",
+    "name": "Yandex.Metrika",
+    "category": "analytics",
+    "provider": "Yandex LLC",
+    "cookies": ["_ym_*", "yandexuid", "yabs-sid", "i", "ymex", "yuidss"],
+    "storage_keys": ["_ym*"],
+}
+
+
+def normalize_origin(value: str) -> str:
+    """``https://Shop.kz/any/path`` → ``https://shop.kz``; refuse what is not an origin."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"not an http(s) origin: {value!r}")
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    port = f":{parts.port}" if parts.port and parts.port != default_port else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
+def create_site(
+    key: str,
+    name: str,
+    origins: list[str],
+    languages: list[str] | tuple[str, ...] = LANGUAGES,
+    default_language: str = "ru",
+) -> Site:
+    """Create a site with the three categories and a first signing key."""
+    if not KEY_PATTERN.match(key):
+        raise ValueError("a site key is 1-64 lowercase letters, digits or dashes")
+    if db.session.scalar(select(Site.id).where(Site.key == key)) is not None:
+        raise ValueError(f"site {key!r} exists")
+    languages = [lang for lang in LANGUAGES if lang in languages]
+    if not languages or default_language not in languages:
+        raise ValueError("languages must include the default language, among kk, ru, en")
+    site = Site(
+        key=key,
+        name=name,
+        origins=sorted({normalize_origin(o) for o in origins}),
+        languages=languages,
+        default_language=default_language,
+        subject_secret=secrets.token_hex(32),
+        metrika_options={},
+    )
+    site.categories = [Category(key=k, position=i) for i, k in enumerate(CATEGORIES)]
+    site.keys = [SiteKey(secret=secrets.token_urlsafe(32))]
+    db.session.add(site)
+    db.session.flush()
+    return site
+
+
+def add_metrika(site: Site, counter_id: int, webvisor: bool = False) -> Service:
+    """Declare Yandex.Metrika, loaded by the banner only after analytics consent."""
+    site.metrika_counter_id = counter_id
+    site.metrika_options = {
+        "clickmap": True,
+        "trackLinks": True,
+        "accurateTrackBounce": True,
+        "webvisor": webvisor,
+    }
+    service = next((s for s in site.services if s.key == METRIKA_PRESET["key"]), None)
+    if service is None:
+        service = Service(**METRIKA_PRESET)
+        site.services.append(service)
+    db.session.flush()
+    return service
+
+
+def get_site(key: str) -> Site:
+    """The site with ``key``, or a 404 that names the field."""
+    site = db.session.scalar(select(Site).where(Site.key == key))
+    if site is None:
+        raise APIError(404, "Unknown site.", {"site": f"No site with key {key!r}."})
+    return site
+
+
+def signing_secrets(site: Site) -> list[str]:
+    """Every key that may verify the site's receipts, oldest first; the last one signs."""
+    active = [k for k in site.keys if k.retired_at is None]
+    retired = [k for k in site.keys if k.retired_at is not None]
+    return [k.secret for k in retired + active]
+
+
+def rotate_key(site: Site) -> SiteKey:
+    """Sign new receipts with a fresh key; receipts under the old ones keep verifying."""
+    now = utcnow()
+    for key in site.keys:
+        if key.retired_at is None:
+            key.retired_at = now
+    key = SiteKey(secret=secrets.token_urlsafe(32))
+    site.keys.append(key)
+    db.session.flush()
+    return key
+
+
+def origin_allowed(site: Site, origin: str | None) -> bool:
+    if not origin:
+        return False
+    try:
+        return normalize_origin(origin) in site.origins
+    except ValueError:
+        return False

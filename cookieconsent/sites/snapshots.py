@@ -1,0 +1,209 @@
+"""What the public API needs to know about a site, read once and kept for a few seconds.
+
+Every consent the banner records and every receipt a backend verifies needs the same facts
+about its site: its origins, signing keys, services and the cookie policy in force. Read
+through the ORM that is four or five queries per request, more than the rest of the work
+together (see bench/RESULTS.md). So each process keeps a frozen snapshot per site for
+``SITE_CACHE_SECONDS``.
+
+A snapshot is never wrong for long, and never wrong where it matters:
+
+* a change committed in this process (the console, the CLI) drops every snapshot at once;
+* a change made by another process shows within ``SITE_CACHE_SECONDS``, and sooner where a
+  stale snapshot would refuse a visitor: a receipt signed by a key this process has not seen
+  yet, or a decision on a policy revision newer than the one it knows, reads the site again;
+* a policy published to take effect later is in the snapshot already, and applies on time.
+
+What is made from a site and served often (the embed script, its texts) is kept the same way,
+with :func:`remember`.
+
+A snapshot has the attributes of :class:`~cookieconsent.models.Site` that the API's domain
+functions read (``id``, ``key``, ``origins``, ``keys``, ``services``...), so they take either.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ..errors import APIError
+from ..extensions import db
+from ..models import Category, PolicyText, PolicyVersion, Service, Site, SiteKey
+from ..models.types import utcnow
+
+#: Changing a row of one of these changes what a snapshot, or what is made from a site, holds.
+WATCHED = (Site, SiteKey, Category, Service, PolicyVersion, PolicyText)
+T = TypeVar("T")
+#: What :func:`remember` keeps at most; its keys include the request's host, which any
+#: client chooses, so the number of entries must not grow with what clients send.
+MAX_REMEMBERED = 256
+
+
+@dataclass(frozen=True)
+class KeySnapshot:
+    secret: str
+    retired_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ServiceSnapshot:
+    key: str
+    category: str
+
+
+@dataclass(frozen=True)
+class PolicySnapshot:
+    id: int
+    number: int
+    revision: int
+    effective_at: datetime
+    #: The SHA-256 of each language's text.
+    sha256: dict[str, str]
+
+    def sha256_for(self, language: str, default_language: str) -> str | None:
+        return self.sha256.get(language) or self.sha256.get(default_language)
+
+
+@dataclass(frozen=True)
+class SiteSnapshot:
+    id: int
+    key: str
+    name: str
+    origins: frozenset[str]
+    default_language: str
+    consent_lifetime_days: int
+    proof_retention_days: int
+    subject_secret: str
+    keys: tuple[KeySnapshot, ...]
+    services: tuple[ServiceSnapshot, ...]
+    #: Published cookie policies, the latest effective first.
+    policies: tuple[PolicySnapshot, ...]
+
+    def policy_in_force(self, at: datetime | None = None) -> PolicySnapshot | None:
+        at = at or utcnow()
+        return next((p for p in self.policies if p.effective_at <= at), None)
+
+
+class _Store:
+    def __init__(self):
+        #: (site key, what) -> (when it was made, the value); the snapshot is one of them.
+        self.kept: dict[tuple[str, Hashable], tuple[float, object]] = {}
+        self.lock = threading.Lock()
+
+
+def _store() -> _Store:
+    store = current_app.extensions.get("cookieconsent.site_snapshots")
+    if store is None:
+        store = current_app.extensions.setdefault("cookieconsent.site_snapshots", _Store())
+    return store
+
+
+def get(key: str, *, fresh: bool = False) -> SiteSnapshot:
+    """The snapshot of the site with ``key``, or a 404 that names the field.
+
+    ``fresh`` reads the database again, whatever the age of the snapshot.
+    """
+    return remember(key, "snapshot", lambda: _read(key), fresh=fresh)
+
+
+def remember(key: str, what: Hashable, make: Callable[[], T], *, fresh: bool = False) -> T:
+    """``make()``, kept for the site ``key`` for ``SITE_CACHE_SECONDS``; ``fresh`` makes it anew."""
+    store = _store()
+    made = store.kept.get((key, what))
+    if (
+        fresh
+        or made is None
+        or time.monotonic() - made[0] >= current_app.config["SITE_CACHE_SECONDS"]
+    ):
+        made = (time.monotonic(), make())
+        with store.lock:
+            if len(store.kept) >= MAX_REMEMBERED:
+                store.kept.clear()
+            store.kept[(key, what)] = made
+    return made[1]  # type: ignore[return-value]
+
+
+def _read(key: str) -> SiteSnapshot:
+    # Its own short transaction: a snapshot must never hold what the request has not committed.
+    with Session(db.engine) as session:
+        site = session.execute(
+            select(
+                Site.id, Site.name, Site.origins, Site.default_language,
+                Site.consent_lifetime_days, Site.proof_retention_days, Site.subject_secret,
+            ).where(Site.key == key)
+        ).first()
+        if site is None:
+            raise APIError(404, "Unknown site.", {"site": f"No site with key {key!r}."})
+        keys = session.execute(
+            select(SiteKey.secret, SiteKey.retired_at)
+            .where(SiteKey.site_id == site.id)
+            .order_by(SiteKey.id)
+        ).all()
+        services = session.execute(
+            select(Service.key, Service.category)
+            .where(Service.site_id == site.id)
+            .order_by(Service.id)
+        ).all()
+        versions = session.execute(
+            select(
+                PolicyVersion.id, PolicyVersion.number, PolicyVersion.revision,
+                PolicyVersion.effective_at, PolicyText.language, PolicyText.sha256,
+            )
+            .join(PolicyText, PolicyText.version_id == PolicyVersion.id)
+            .where(
+                PolicyVersion.site_id == site.id,
+                PolicyVersion.kind == "cookie",
+                PolicyVersion.published_at.is_not(None),
+            )
+        ).all()
+    policies: dict[int, PolicySnapshot] = {}
+    for row in versions:
+        policy = policies.setdefault(
+            row.id, PolicySnapshot(row.id, row.number, row.revision, row.effective_at, {})
+        )
+        policy.sha256[row.language] = row.sha256
+    return SiteSnapshot(
+        id=site.id,
+        key=key,
+        name=site.name,
+        origins=frozenset(site.origins),
+        default_language=site.default_language,
+        consent_lifetime_days=site.consent_lifetime_days,
+        proof_retention_days=site.proof_retention_days,
+        subject_secret=site.subject_secret,
+        keys=tuple(KeySnapshot(*row) for row in keys),
+        services=tuple(ServiceSnapshot(*row) for row in services),
+        # The order of policies.in_force: latest effective, then the highest number.
+        policies=tuple(
+            sorted(policies.values(), key=lambda p: (p.effective_at, p.number), reverse=True)
+        ),
+    )
+
+
+def forget_all() -> None:
+    """Drop every snapshot of this app: the next request reads its site again."""
+    if has_app_context():
+        store = _store()
+        with store.lock:
+            store.kept.clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changes(session, flush_context) -> None:
+    changed = session.new | session.dirty | session.deleted
+    if any(isinstance(obj, WATCHED) for obj in changed):
+        session.info["site_snapshots_stale"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_after_commit(session) -> None:
+    if session.info.pop("site_snapshots_stale", False):
+        forget_all()
