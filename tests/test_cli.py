@@ -35,7 +35,7 @@ def test_policies_publish_raises_revision_only_when_significant(runner, tmp_path
         path.write_text(f"Саясат {lang}", "utf-8")
         files += ["--text", f"{lang}={path}"]
     outputs = [runner.invoke(args=["policies", "publish", "shop", *files, *extra]).output
-               for extra in (["--significant"], [], ["--significant"])]
+               for extra in (["--significant", "--yes"], ["--yes"], ["--significant", "--yes"])]
     assert "revision 1" in outputs[0]
     assert "revision 1" in outputs[1]
     assert "revision 2" in outputs[2]

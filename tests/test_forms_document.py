@@ -121,13 +121,13 @@ def test_document_page_shows_the_exact_text(client, site):
 def test_cli_publishes_a_document_from_json(runner, site, tmp_path):
     path = tmp_path / "consent.json"
     path.write_text(json.dumps(DETAILS, ensure_ascii=False), "utf-8")
-    result = runner.invoke(args=["forms", "publish-document", "shop", str(path)])
+    result = runner.invoke(args=["forms", "publish-document", "shop", str(path), "--yes"])
     assert result.exit_code == 0, result.output
     assert "version 1" in result.output and "/consent/shop/1/kk" in result.output
     shown = runner.invoke(args=["forms", "show-document", "shop", "--language", "ru"])
     assert "ТОО «Магазин»" in shown.output
     path.write_text(json.dumps(broken("operator.bin", "1")), "utf-8")
-    bad = runner.invoke(args=["forms", "publish-document", "shop", str(path)])
+    bad = runner.invoke(args=["forms", "publish-document", "shop", str(path), "--yes"])
     assert bad.exit_code != 0 and "operator.bin" in bad.output
 
 

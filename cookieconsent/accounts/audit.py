@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+
 from flask import g, has_request_context
 
 from ..extensions import db
@@ -24,6 +26,9 @@ ACTIONS = (
     "token.create",
     "token.revoke",
     "retention.purge",
+    "document.publish",
+    "forms.update",
+    "ledger.rotate_key",
 )
 
 
@@ -36,11 +41,11 @@ def record(
     actor: str | None = None,
     operator: Operator | None = None,
 ) -> AuditEntry:
-    """Add an entry; the actor defaults to the operator logged in to this request."""
+    """Add an entry; the actor defaults to the operator of this request, else the shell's user."""
     if operator is None and has_request_context():
         operator = g.get("operator")
     if actor is None:
-        actor = operator.email if operator is not None else "cli"
+        actor = operator.email if operator is not None else cli_actor()
     entry = AuditEntry(
         operator_id=operator.id if operator is not None else None,
         actor=actor,
@@ -52,3 +57,11 @@ def record(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def cli_actor() -> str:
+    """Who ran a ``flask`` command: ``cli:`` and the operating system's user name."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except OSError:  # no user name in the environment nor in the password database
+        return "cli:unknown"

@@ -8,16 +8,13 @@ from sqlalchemy import select
 
 from ..commandline import site_named
 from ..extensions import db
-from ..models import ApiToken, Operator, Site
+from ..models import ApiToken, Operator
 from ..models.operator import ROLES
 from . import audit, users
 
 operators_cli = AppGroup("operators", help="Console accounts.")
 tokens_cli = AppGroup("tokens", help="Bearer tokens for the export API.")
 
-
-def _site(key: str) -> Site:
-    return site_named(key, "--site")
 
 
 @operators_cli.command("create")
@@ -28,13 +25,13 @@ def _site(key: str) -> Site:
 def create_operator(email, role, site_keys, password):
     """Create an operator (the first one must be made here)."""
     try:
-        operator = users.create_operator(email, password, role, [_site(k) for k in site_keys])
+        sites = [site_named(k, "--site") for k in site_keys]
+        operator = users.create_operator(email, password, role, sites)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     audit.record(
         "operator.create",
         target=operator.email,
-        actor="cli",
         details={"role": role, "sites": list(site_keys)},
     )
     db.session.commit()
@@ -63,7 +60,7 @@ def set_password(email, password):
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     audit.record(
-        "operator.update", target=operator.email, actor="cli", details={"password": "changed"}
+        "operator.update", target=operator.email, details={"password": "changed"}
     )
     db.session.commit()
     click.echo(f"New password set for {operator.email}.")
@@ -74,12 +71,12 @@ def set_password(email, password):
 @click.option("--site", "site_key", help="The one site it may export; default: every site.")
 def create_token(name, site_key):
     """Create a token; it is printed once and stored only as a hash."""
-    site = _site(site_key) if site_key else None
+    site = site_named(site_key, "--site") if site_key else None
     try:
         record, token = users.create_token(name, site)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    audit.record("token.create", site=site, target=f"{record.name} ({record.prefix}…)", actor="cli")
+    audit.record("token.create", site=site, target=f"{record.name} ({record.prefix}…)")
     db.session.commit()
     click.echo(token)
     click.echo(
@@ -106,7 +103,7 @@ def revoke_token(token_id):
         raise click.BadParameter(f"no token {token_id}", param_hint="TOKEN_ID")
     users.revoke_token(record)
     audit.record(
-        "token.revoke", site=record.site, target=f"{record.name} ({record.prefix}…)", actor="cli"
+        "token.revoke", site=record.site, target=f"{record.name} ({record.prefix}…)"
     )
     db.session.commit()
     click.echo(f"Revoked token {record.id} '{record.name}'.")

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from ..accounts import audit
 from ..commandline import moment, site_named
 from ..extensions import db
 from ..models import ConsentEvent, Site
@@ -16,9 +17,6 @@ from .decisions import latest_event
 
 subjects_cli = AppGroup("subjects", help="Find, withdraw or erase a data subject's consents.")
 
-
-def _site(key: str) -> Site:
-    return site_named(key, "--site")
 
 
 def _subject_options(command):
@@ -30,7 +28,7 @@ def _subject_options(command):
 def _find(key, phone, email):
     if not phone and not email:
         raise click.UsageError("give --phone or --email (or both)")
-    site = _site(key)
+    site = site_named(key, "--site")
     try:
         return site, subjects.find_by_subject(site, phone, email)
     except identity.InvalidSubject as error:
@@ -60,6 +58,8 @@ def withdraw(key, phone, email):
     """Withdraw every form consent of a subject still in force."""
     site, _ = _find(key, phone, email)
     events = subjects.withdraw_for_subject(site, phone, email)
+    for event in events:
+        audit.record("consent.withdraw", site=site, target=event.consent_id)
     db.session.commit()
     click.echo(f"Withdrew {len(events)} consent(s).")
 
@@ -76,6 +76,8 @@ def erase(key, phone, email, yes):
     if not yes:
         click.confirm(f"Erase the personal data of {len(events)} event(s)?", abort=True)
     erased = subjects.erase_for_subject(site, phone, email)
+    for consent_id in subjects.consent_ids(erased):
+        audit.record("consent.erase", site=site, target=consent_id)
     db.session.commit()
     click.echo(f"Erased {len(erased)} event(s).")
 
@@ -98,6 +100,12 @@ def purge_command(now, dry_run):
             click.echo(f"{site.key}\t{counts[0]} cookie proof(s)\t{counts[1]} form consent(s)")
         return
     run = retention.purge(when, trigger="cli")
+    audit.record(
+        "retention.purge",
+        target=f"run {run.id}",
+        details={"cookie": run.erased_cookie, "form": run.erased_form},
+    )
+    db.session.commit()
     click.echo(
         f"Purge run {run.id}: erased {run.erased_cookie} cookie proof(s) and "
         f"{run.erased_form} form consent event(s)."

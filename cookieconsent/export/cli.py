@@ -45,7 +45,6 @@ def export_command(site_key, start, end, fmt, output):
         "export",
         site=site,
         target=fmt,
-        actor="cli",
         details={"from": start, "to": end, "rows": total, "via": "cli"},
     )
     db.session.commit()

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from ..accounts import audit as audit_trail
 from ..extensions import db
 from ..models import ConsentEvent
 from . import audit, sealing
@@ -67,6 +68,8 @@ def keys_command():
 def rotate_key_command():
     """Seal and sign with a new key from now on; the old keys keep verifying."""
     key = sealing.keyring().rotate()
+    audit_trail.record("ledger.rotate_key", target=key.id, details={"public_key": key.public_key})
+    db.session.commit()
     click.echo(f"New ledger key {key.id}; public checkpoint key {key.public_key}.")
     click.echo("Copy the keyring file to every host, then publish the new public key.")
 

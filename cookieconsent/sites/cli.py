@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..commandline import external, public_url, site_named
+from ..accounts import audit
+from ..commandline import (
+    confirm_publication,
+    external,
+    public_url,
+    read_text_file,
+    site_named,
+)
 from ..config import LANGUAGES
 from ..embed.payload import script_tags
 from ..extensions import db
@@ -18,9 +23,6 @@ from . import policies, registry
 sites_cli = AppGroup("sites", help="Create and list sites.")
 policies_cli = AppGroup("policies", help="Publish policy versions.")
 
-
-def _site(key: str) -> Site:
-    return site_named(key, "KEY")
 
 
 @sites_cli.command("create")
@@ -40,6 +42,7 @@ def create_site(key, name, origins, languages, default_language, metrika):
             registry.add_metrika(site, metrika)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+    audit.record("site.create", site=site, target=site.key, details={"origins": site.origins})
     db.session.commit()
     click.echo(f"Created site {site.key}. Embed it with:")
     click.echo(f'<script src="{public_url()}/embed/{site.key}.js" defer></script>')
@@ -57,8 +60,9 @@ def list_sites():
 @click.argument("key")
 def rotate_key(key):
     """Sign new receipts with a new key; old receipts keep verifying."""
-    site = _site(key)
-    registry.rotate_key(site)
+    site = site_named(key)
+    new_key = registry.rotate_key(site)
+    audit.record("site.rotate_key", site=site, target=site.key, details={"key_id": new_key.id})
     db.session.commit()
     click.echo(f"Rotated the signing key of {key}; {len(site.keys)} keys verify its receipts.")
 
@@ -77,13 +81,15 @@ def rotate_key(key):
 @click.option("--title", "titles", multiple=True, metavar="LANG=TITLE")
 @click.option("--changes", "changes", multiple=True, metavar="LANG=TEXT", help="What changed.")
 @click.option("--significant", is_flag=True, help="Ask every visitor again.")
-def publish_policy(key, texts, urls, titles, changes, significant):
+@click.option("--yes", is_flag=True, help="Publish without asking for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Show what would be published; change nothing.")
+def publish_policy(key, texts, urls, titles, changes, significant, yes, dry_run):
     """Publish a cookie policy version from text files, one per language."""
-    site = _site(key)
+    site = site_named(key)
     by_language: dict[str, dict] = {}
     for item in texts:
         lang, path = _pair(item, "--text")
-        by_language.setdefault(lang, {})["body"] = Path(path).read_text("utf-8")
+        by_language.setdefault(lang, {})["body"] = read_text_file(path, "--text")
     for option, values, field in (("--url", urls, "url"), ("--title", titles, "title")):
         for item in values:
             lang, value = _pair(item, option)
@@ -95,9 +101,16 @@ def publish_policy(key, texts, urls, titles, changes, significant):
             significant=significant,
             changes=dict(_pair(item, "--changes") for item in changes),
         )
-        policies.publish(version)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+    confirm_publication(site, version, policies.in_force(site), yes=yes, dry_run=dry_run)
+    policies.publish(version)
+    audit.record(
+        "policy.publish",
+        site=site,
+        target=f"cookie v{version.number}",
+        details={"revision": version.revision, "significant": version.significant},
+    )
     db.session.commit()
     click.echo(f"Published version {version.number} of {key}; revision {version.revision}.")
 
@@ -119,7 +132,7 @@ def _pair(item: str, option: str) -> tuple[str, str]:
 )
 def embed_tag(key, base_url):
     """Print the script tag for a site, and its pinned variant with an integrity hash."""
-    site = _site(key)
+    site = site_named(key)
     # The script names its own server, so the hash holds only for this exact public URL.
     plain, pinned = external(script_tags, site, base_url=base_url and base_url.rstrip("/"))
     click.echo("Embed (always current):")

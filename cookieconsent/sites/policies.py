@@ -27,7 +27,9 @@ def draft(
     details: dict | None = None,
 ) -> PolicyVersion:
     """Create an unpublished version. ``texts`` maps language to ``{title, body, url}``."""
-    missing = [lang for lang in site.languages if not (texts.get(lang) or {}).get("body")]
+    missing = [
+        lang for lang in site.languages if not ((texts.get(lang) or {}).get("body") or "").strip()
+    ]
     if missing:
         raise ValueError(f"text missing for {', '.join(missing)}")
     number = (
