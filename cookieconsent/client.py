@@ -49,9 +49,18 @@ class FormReceipt:
     withdrawn: bool | None = None
     #: None unless checked online with the subject's phone or e-mail.
     subject_matches: bool | None = None
+    #: The consent document's version in force now; None when checked offline.
+    document_in_force: int | None = None
 
 
-def _check_claims(found: FormReceipt, site: str | None, form: str | None, max_age) -> FormReceipt:
+def _check_claims(
+    found: FormReceipt, site: str | None, form: str | None, max_age, min_version: int | None
+) -> FormReceipt:
+    # A receipt proves consent to the version it names for its whole term; a new submission,
+    # though, needs consent to the text in force (or to ``min_version``, as the site chooses).
+    required = min_version if min_version is not None else found.document_in_force
+    if required is not None and found.document_version < required:
+        raise ReceiptError("superseded_document")
     if site is not None and found.site != site:
         raise ReceiptError("wrong_site")
     if form is not None and found.form_id != form:
@@ -70,8 +79,13 @@ def verify_offline(
     site: str | None = None,
     form: str | None = None,
     max_age: timedelta | float | None = None,
+    min_version: int | None = None,
 ) -> FormReceipt:
-    """Check ``token`` with the site's receipt keys (any order); raise :class:`ReceiptError`."""
+    """Check ``token`` with the site's receipt keys (any order); raise :class:`ReceiptError`.
+
+    Offline, only the site knows which consent document is in force: pass its number as
+    ``min_version`` to refuse receipts for older versions.
+    """
     keys = [keys] if isinstance(keys, str) else list(keys)
     if not token:
         raise ReceiptError("missing", 400)
@@ -88,7 +102,7 @@ def verify_offline(
         document_version=receipt.policy_number,
         issued_at=receipt.issued_at,
     )
-    return _check_claims(found, site, form, max_age)
+    return _check_claims(found, site, form, max_age, min_version)
 
 
 def verify_online(
@@ -102,10 +116,12 @@ def verify_online(
     max_age: timedelta | float | None = None,
     allow_withdrawn: bool = False,
     timeout: float = 5.0,
+    min_version: int | None = None,
 ) -> FormReceipt:
     """Check ``token`` with the consent server at ``server``; raise :class:`ReceiptError`.
 
-    A withdrawn consent, or one that belongs to another phone or e-mail, is refused.
+    A withdrawn consent, one that belongs to another phone or e-mail, or one given to a
+    consent document older than the one in force (or than ``min_version``) is refused.
     An unreachable server raises ``ReceiptError("unavailable", 503)``.
     """
     if not token:
@@ -140,12 +156,13 @@ def verify_online(
         issued_at=datetime.fromisoformat(answer["issued_at"]),
         withdrawn=answer["withdrawn"],
         subject_matches=answer.get("subject_matches"),
+        document_in_force=answer.get("policy_version_in_force"),
     )
     if found.withdrawn and not allow_withdrawn:
         raise ReceiptError("withdrawn")
     if found.subject_matches is False:
         raise ReceiptError("subject_mismatch")
-    return _check_claims(found, site, form, max_age)
+    return _check_claims(found, site, form, max_age, min_version)
 
 
 def require_form_receipt(
@@ -157,14 +174,16 @@ def require_form_receipt(
     subject_fields: dict[str, str] | None = None,
     field: str = FIELD,
     max_age: timedelta | float | None = None,
+    min_version: int | None = None,
 ):
     """Refuse a request to the decorated Flask view without a valid form receipt.
 
     Checks online when ``server`` is given (or ``app.config["CONSENT_SERVER"]``), otherwise
     offline with ``keys`` (or ``app.config["CONSENT_RECEIPT_KEYS"]``). ``subject_fields``
     maps ``"phone"``/``"email"`` to the form's field names, so that an online check also
-    proves the receipt belongs to the person in the form. The checked receipt is put in
-    ``flask.g.consent_receipt``.
+    proves the receipt belongs to the person in the form. A receipt for a consent document
+    older than the one in force is refused (online; offline, or to accept older ones, give
+    ``min_version``). The checked receipt is put in ``flask.g.consent_receipt``.
     """
 
     def decorator(view):
@@ -184,7 +203,8 @@ def require_form_receipt(
                         for kind, name in (subject_fields or {}).items()
                     }
                     g.consent_receipt = verify_online(
-                        token, url, site=site, form=form, max_age=max_age, **subject
+                        token, url, site=site, form=form, max_age=max_age,
+                        min_version=min_version, **subject
                     )
                 else:
                     secrets = keys or current_app.config.get("CONSENT_RECEIPT_KEYS")
@@ -193,7 +213,8 @@ def require_form_receipt(
                     if not secrets:
                         raise RuntimeError("require_form_receipt needs keys or a server")
                     g.consent_receipt = verify_offline(
-                        token, secrets, site=site, form=form, max_age=max_age
+                        token, secrets, site=site, form=form, max_age=max_age,
+                        min_version=min_version,
                     )
             except ReceiptError as error:
                 abort(error.status, f"The consent receipt is not valid: {error.reason}.")

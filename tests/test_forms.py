@@ -78,7 +78,7 @@ def test_form_receipt_verifies_and_names_form_and_document(client, form_body, do
     assert verified.get_json() | {"issued_at": None} == {
         "valid": True, "kind": "form", "consent_id": answer["consent_id"], "site": "shop",
         "issued_at": None, "withdrawn": False, "form_id": "feedback",
-        "policy_version": document.number,
+        "policy_version": document.number, "policy_version_in_force": document.number,
     }
 
 

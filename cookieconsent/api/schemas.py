@@ -109,6 +109,8 @@ class VerifyResponseSchema(Schema):
     withdrawn = fields.Boolean()
     form_id = fields.String(allow_none=True)
     policy_version = fields.Integer(allow_none=True)
+    #: For a form receipt: the consent document's version in force now.
+    policy_version_in_force = fields.Integer(allow_none=True)
     subject_matches = fields.Boolean(allow_none=True)
 
 

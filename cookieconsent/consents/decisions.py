@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select
 from ..errors import APIError
 from ..extensions import db
 from ..ledger import sealing
-from ..models import ConsentEvent, Site
+from ..models import ConsentEvent, PolicyVersion, Site
 from ..models.types import utcnow
 from ..sites import snapshots
 from ..sites.registry import signing_secrets
@@ -243,7 +243,22 @@ def verify(token: str, phone: str | None = None, email: str | None = None) -> di
         "withdrawn": latest.event_type == "withdrawn",
     }
     if receipt.kind == "form":
-        answer |= {"form_id": receipt.form_id, "policy_version": receipt.policy_number}
+        current = db.session.scalar(
+            select(PolicyVersion.number)
+            .where(
+                PolicyVersion.site_id == site.id,
+                PolicyVersion.kind == "personal_data",
+                PolicyVersion.published_at.is_not(None),
+                PolicyVersion.effective_at <= utcnow(),
+            )
+            .order_by(PolicyVersion.effective_at.desc(), PolicyVersion.number.desc())
+            .limit(1)
+        )
+        answer |= {
+            "form_id": receipt.form_id,
+            "policy_version": receipt.policy_number,
+            "policy_version_in_force": current,
+        }
         del answer["choices"], answer["revision"]
         if phone or email:
             answer["subject_matches"] = _subject_matches(site, latest, phone, email)

@@ -27,6 +27,15 @@ def record(site: Site, data: dict, *, ip: str | None, user_agent: str | None):
             "Invalid input.",
             {"document_version": "No such published consent document for this site."},
         )
+    current = documents.in_force(site)
+    if current is not None and current.number != version.number:
+        # The visitor read a superseded text: their consent to it is not the one the site asks.
+        raise APIError(
+            409,
+            "A newer consent document is in force.",
+            {"document_version": f"Version {current.number} is in force."},
+            in_force=current.number,
+        )
     text = version.text_for(data["language"])
     if text is None:
         raise APIError(
