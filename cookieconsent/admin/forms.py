@@ -74,6 +74,11 @@ class SiteForm(FlaskForm):
     consent_lifetime_days = IntegerField(
         _l("Consent lifetime, days"), default=365, validators=[NumberRange(1, 3650)]
     )
+    consent_lifetime_months = IntegerField(
+        _l("Consent lifetime, months"),
+        description=_l("When given, consent ends on the same date that many months later."),
+        validators=[Optional(), NumberRange(1, 120)],
+    )
     proof_retention_days = IntegerField(
         _l("Storage period of cookie proofs after expiry, days"),
         default=3 * 365,

@@ -19,6 +19,7 @@ SETTINGS = (
     "name",
     "default_language",
     "consent_lifetime_days",
+    "consent_lifetime_months",
     "proof_retention_days",
     "form_retention_days",
     "google_consent_mode",

@@ -152,6 +152,8 @@ class SiteConfigSchema(Schema):
     languages = fields.List(fields.String())
     default_language = fields.String()
     consent_lifetime_days = fields.Integer()
+    #: When not null, the lifetime in calendar months; the days then do not apply.
+    consent_lifetime_months = fields.Integer(allow_none=True)
 
 
 class ErrorSchema(Schema):

@@ -91,6 +91,7 @@ def site_config_data(site) -> dict:
         "languages": site.languages,
         "default_language": site.default_language,
         "consent_lifetime_days": site.consent_lifetime_days,
+        "consent_lifetime_months": site.consent_lifetime_months,
     }
 
 

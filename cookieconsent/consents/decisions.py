@@ -12,7 +12,7 @@ from ..errors import APIError
 from ..extensions import db
 from ..ledger import sealing
 from ..models import ConsentEvent, PolicyVersion, Site
-from ..models.types import utcnow
+from ..models.types import term_end, utcnow
 from ..sites import snapshots
 from ..sites.registry import signing_secrets
 from ..sites.snapshots import SiteSnapshot
@@ -66,7 +66,9 @@ def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agen
         key: bool(data["choices"][key]) for key in ("functional", "analytics")
     }
     now = utcnow()
-    expires_at = now + timedelta(days=site.consent_lifetime_days)
+    expires_at = term_end(
+        now, months=site.consent_lifetime_months, days=site.consent_lifetime_days
+    )
     event = ConsentEvent(
         consent_id=uuid.uuid4().hex,
         site_id=site.id,

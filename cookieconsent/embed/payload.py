@@ -23,6 +23,7 @@ from flask import current_app, url_for
 
 from ..forms.documents import form_config
 from ..models import Site
+from ..models.types import add_months, utcnow
 from ..sites import policies
 from . import texts
 
@@ -47,7 +48,7 @@ def site_payload(site: Site) -> dict:
         "revision": version.revision if version else 0,
         "languages": list(site.languages),
         "default_language": site.default_language,
-        "days": site.consent_lifetime_days,
+        "days": _lifetime_days(site),
         "domain": site.cookie_domain or "",
         "floating": bool(site.floating_button),
         "gpc_refuses": bool(site.gpc_refuses_analytics),
@@ -78,6 +79,14 @@ def site_payload(site: Site) -> dict:
         config["texts"][language] = texts_version(site, language)
     config["forms"] = form_config(site)
     return config
+
+
+def _lifetime_days(site: Site) -> int:
+    """How many days the banner keeps its cookie: a lifetime in months, counted from today."""
+    if not site.consent_lifetime_months:
+        return site.consent_lifetime_days
+    now = utcnow()
+    return (add_months(now, site.consent_lifetime_months) - now).days
 
 
 def texts_version(site: Site, language: str) -> str:

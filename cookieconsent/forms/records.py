@@ -8,7 +8,7 @@ from datetime import timedelta
 from ..consents import decisions, identity
 from ..errors import APIError
 from ..models import ConsentEvent, Site
-from ..models.types import utcnow
+from ..models.types import add_months, utcnow
 from . import documents
 
 
@@ -69,8 +69,8 @@ def record(site: Site, data: dict, *, ip: str | None, user_agent: str | None):
             gpc=False,
             form_id=data["form"],
             subject_hashes=hashes,
-            # A month is counted as 30 days: the document states the term in months.
-            expires_at=now + timedelta(days=30 * months) if months else None,
+            # The document states the term in months, so it ends on the calendar date.
+            expires_at=add_months(now, months) if months else None,
             purge_after=now + timedelta(days=site.form_retention_days),
         ),
         site,

@@ -22,6 +22,8 @@ class Site(db.Model):
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["kk", "ru", "en"])
     default_language: Mapped[str] = mapped_column(String(2), default="ru")
     consent_lifetime_days: Mapped[int] = mapped_column(Integer, default=365)
+    #: When set, the consent lifetime in calendar months (it then wins over the days).
+    consent_lifetime_months: Mapped[int | None] = mapped_column(Integer)
     #: How long a proof of a cookie decision is kept after the consent expired.
     proof_retention_days: Mapped[int] = mapped_column(Integer, default=3 * 365)
     #: How long a feedback-form consent and its proof are kept.

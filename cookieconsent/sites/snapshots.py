@@ -80,6 +80,7 @@ class SiteSnapshot:
     origins: frozenset[str]
     default_language: str
     consent_lifetime_days: int
+    consent_lifetime_months: int | None
     proof_retention_days: int
     subject_secret: str
     keys: tuple[KeySnapshot, ...]
@@ -137,7 +138,8 @@ def _read(key: str) -> SiteSnapshot:
         site = session.execute(
             select(
                 Site.id, Site.name, Site.origins, Site.default_language,
-                Site.consent_lifetime_days, Site.proof_retention_days, Site.subject_secret,
+                Site.consent_lifetime_days, Site.consent_lifetime_months,
+                Site.proof_retention_days, Site.subject_secret,
             ).where(Site.key == key)
         ).first()
         if site is None:
@@ -177,6 +179,7 @@ def _read(key: str) -> SiteSnapshot:
         origins=frozenset(site.origins),
         default_language=site.default_language,
         consent_lifetime_days=site.consent_lifetime_days,
+        consent_lifetime_months=site.consent_lifetime_months,
         proof_retention_days=site.proof_retention_days,
         subject_secret=site.subject_secret,
         keys=tuple(KeySnapshot(*row) for row in keys),
