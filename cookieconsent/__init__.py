@@ -68,7 +68,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_app(app)
     sealing.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
-    babel.init_app(app, locale_selector=locale.select_locale)
+    babel.init_app(
+        app, locale_selector=locale.select_locale, timezone_selector=locale.select_time_zone
+    )
     csrf.init_app(app)
     ratelimit.init_app(app)
 

@@ -78,16 +78,21 @@
     }
   }
 
-  /** A date in the page language: CLDR month names and the translators' order. */
+  /** A date in the site's time zone and the page language: CLDR month names, the
+   * translators' order, the zone named (visitors read local time, not the server's UTC). */
   function formatTime(iso, withTime = true) {
-    const date = new Date(iso);
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: texts.timeZone, year: "numeric", month: "numeric", day: "numeric",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+      }).formatToParts(new Date(iso)).map((part) => [part.type, part.value]),
+    );
     const text = texts.dateFormat
-      .replace("{day}", String(date.getDate()))
-      .replace("{month}", texts.months[date.getMonth()])
-      .replace("{year}", String(date.getFullYear()));
+      .replace("{day}", String(Number(parts.day)))
+      .replace("{month}", texts.months[Number(parts.month) - 1])
+      .replace("{year}", parts.year);
     if (!withTime) return text;
-    const pad = (n) => String(n).padStart(2, "0");
-    return `${text}, ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+    return `${text}, ${parts.hour}:${parts.minute} (${texts.timeZone})`;
   }
 
   function element(tag, text, className) {

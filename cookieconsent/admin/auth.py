@@ -103,6 +103,7 @@ def site_or_404(key: str) -> Site:
     site = db.session.scalar(select(Site).where(Site.key == key))
     if site is None or not users.may_see(g.operator, site):
         abort(404)
+    locale.show_site_times(site)
     return site
 
 

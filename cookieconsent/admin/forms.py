@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,13 +19,22 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    URL,
+    AnyOf,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..config import LANGUAGES
 from ..models import CATEGORIES
 from ..models.consent import EVENT_TYPES, METHODS
 from ..models.operator import ROLES
+from ..models.site import DEFAULT_TIME_ZONE
 from ..sites.registry import KEY_PATTERN
 from . import labels
 
@@ -78,6 +89,20 @@ class SiteForm(FlaskForm):
         _l("Consent lifetime, months"),
         description=_l("When given, consent ends on the same date that many months later."),
         validators=[Optional(), NumberRange(1, 120)],
+    )
+    time_zone = StringField(
+        _l("Time zone"),
+        default=DEFAULT_TIME_ZONE,
+        description=_l(
+            "The site's pages show times in it, e.g. Asia/Almaty; proofs also give UTC."
+        ),
+        validators=[
+            Optional(),
+            AnyOf(
+                sorted(available_timezones()),
+                message=_l("Not a time zone name such as Asia/Almaty."),
+            ),
+        ],
     )
     proof_retention_days = IntegerField(
         _l("Storage period of cookie proofs after expiry, days"),

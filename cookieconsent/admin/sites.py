@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from ..accounts import audit
 from ..extensions import db
 from ..models import Service, Site
+from ..models.site import DEFAULT_TIME_ZONE
 from ..sites import policies
 from ..sites import registry as site_domain
 from .auth import admin_required, site_or_404
@@ -55,6 +56,7 @@ def apply_settings(site: Site, form: SiteForm, origins: list[str]) -> dict:
     site.origins = origins
     site.languages = [lang for lang in ("kk", "ru", "en") if lang in form.languages.data]
     site.cookie_domain = (form.cookie_domain.data or "").strip().lstrip(".").lower() or None
+    site.time_zone = form.time_zone.data or DEFAULT_TIME_ZONE
     counter = form.metrika_counter_id.data
     if counter:
         site_domain.add_metrika(site, counter, webvisor=bool(form.metrika_webvisor.data))

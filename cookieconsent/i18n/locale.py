@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 
 from ..config import LANGUAGES
+from ..models.site import DEFAULT_TIME_ZONE, Site
 
 COOKIE = "cookieconsent_lang"
 
@@ -16,6 +17,16 @@ def select_locale() -> str:
             return candidate
     best = request.accept_languages.best_match(LANGUAGES)
     return best or g.get("site_language") or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_time_zone() -> str:
+    """The zone a page shows times in: its site's, else Kazakhstan's."""
+    return g.get("time_zone") or DEFAULT_TIME_ZONE
+
+
+def show_site_times(site: Site) -> None:
+    """Show the times of this request's page in ``site``'s zone."""
+    g.time_zone = site.time_zone or DEFAULT_TIME_ZONE
 
 
 def init_app(app: Flask) -> None:
@@ -34,3 +45,6 @@ def init_app(app: Flask) -> None:
         from flask_babel import get_locale
 
         return {"languages": LANGUAGES, "current_language": str(get_locale())}
+
+    # A global, not context: the console's macros are imported without context.
+    app.add_template_global(select_time_zone, "time_zone")

@@ -14,6 +14,9 @@ from .types import UTCDateTime, utcnow
 CATEGORIES = ("essential", "functional", "analytics")
 
 
+#: Kazakhstan keeps one time zone; sites elsewhere choose theirs.
+DEFAULT_TIME_ZONE = "Asia/Almaty"
+
 class Site(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -24,6 +27,10 @@ class Site(db.Model):
     consent_lifetime_days: Mapped[int] = mapped_column(Integer, default=365)
     #: When set, the consent lifetime in calendar months (it then wins over the days).
     consent_lifetime_months: Mapped[int | None] = mapped_column(Integer)
+    #: The zone the site's pages show times in (the proofs and exports stay in UTC).
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_TIME_ZONE, server_default=DEFAULT_TIME_ZONE
+    )
     #: How long a proof of a cookie decision is kept after the consent expired.
     proof_retention_days: Mapped[int] = mapped_column(Integer, default=3 * 365)
     #: How long a feedback-form consent and its proof are kept.

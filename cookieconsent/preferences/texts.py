@@ -10,6 +10,7 @@ from babel.dates import get_month_names
 from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 
+from ..i18n.locale import select_time_zone
 from ..models import Site
 
 
@@ -65,6 +66,7 @@ def script_texts() -> dict:
         "categories": [[key, title] for key, (title, _about) in _categories().items()],
         "months": [months[number] for number in range(1, 13)],
         "dateFormat": _("{month} {day}, {year}"),
+        "timeZone": select_time_zone(),
         "status": pgettext("preference page", "Status"),
         "date": pgettext("preference page", "Date"),
         "version": pgettext("preference page", "Policy version"),

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..config import LANGUAGES
 from ..extensions import db
+from ..i18n import locale
 from ..models import PolicyVersion, Site
 from ..sites import policies
 from .blueprint import bp
@@ -18,6 +19,7 @@ def _site_or_404(key: str) -> Site:
     if site is None:
         abort(404)
     g.site_language = site.default_language
+    locale.show_site_times(site)
     return site
 
 
