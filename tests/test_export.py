@@ -1,6 +1,7 @@
 """Exporting the log: the streamed writers, the bearer-token API and the CLI."""
 
 import csv
+import getpass
 import io
 import json
 
@@ -170,7 +171,7 @@ def test_cli_export_writes_the_file_with_a_progress_bar(runner, site, tmp_path):
     with target.open(newline="", encoding="utf-8") as f:
         assert len(list(csv.DictReader(f))) == 1200
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export"))
-    assert entry.actor == "cli" and entry.details["rows"] == 1200
+    assert entry.actor == f"cli:{getpass.getuser()}" and entry.details["rows"] == 1200
 
 
 def test_cli_tokens_and_operators(runner, site):
