@@ -19,6 +19,7 @@ ACTIONS = (
     "site.rotate_key",
     "policy.draft",
     "policy.publish",
+    "policy.import",
     "export",
     "subject.access",
     "consent.withdraw",

@@ -57,6 +57,8 @@ def diff_lines(before: str, after: str) -> list[tuple[str, str]]:
 
 
 def status(version: PolicyVersion) -> str:
+    if version.is_imported:
+        return "imported"
     if not version.is_published:
         return "draft"
     if version.effective_at > utcnow():
@@ -213,6 +215,9 @@ def policy_publish(key, number):
         return redirect(url_for("admin.policy_detail", key=key, number=number))
     if version.is_published:
         flash(_("This version is already published."), "error")
+        return redirect(url_for("admin.policy_detail", key=key, number=number))
+    if version.is_imported:
+        flash(_("An imported version is history: it can never be in force."), "error")
         return redirect(url_for("admin.policy_detail", key=key, number=number))
     effective_at = form.effective_at.data
     if effective_at is not None:

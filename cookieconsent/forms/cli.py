@@ -25,13 +25,14 @@ forms_cli = AppGroup("forms", help="Consent documents and the forms that show th
 @click.argument("key")
 @click.argument("details", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--effective", help="ISO date-time it takes effect (default: now).")
+@click.option("--label", help="The site's own name for the version, e.g. 25.12.2025.")
 @click.option("--yes", is_flag=True, help="Publish without asking for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Show what would be published; change nothing.")
-def publish_document(key, details, effective, yes, dry_run):
+def publish_document(key, details, effective, label, yes, dry_run):
     """Publish a personal-data consent document from a JSON file of its fields."""
     site = site_named(key)
     try:
-        version = documents.draft(site, json.loads(read_text_file(details, "DETAILS")))
+        version = documents.draft(site, json.loads(read_text_file(details, "DETAILS")), label)
     except ValidationError as error:
         problems = "; ".join(f"{k}: {v}" for k, v in flatten(error.messages).items())
         raise click.UsageError(problems) from None

@@ -167,7 +167,7 @@ def render(site: Site, details: dict, language: str) -> dict:
 # --- Versions ------------------------------------------------------------------------------
 
 
-def draft(site: Site, details: dict) -> PolicyVersion:
+def draft(site: Site, details: dict, label: str | None = None) -> PolicyVersion:
     """An unpublished consent document rendered in every language of ``site``."""
     details = validate_details(details)
     missing = sorted(
@@ -181,7 +181,7 @@ def draft(site: Site, details: dict) -> PolicyVersion:
     if missing:
         raise ValidationError(f"Texts missing in {', '.join(missing)}.", "details")
     texts = {lang: render(site, details, lang) for lang in site.languages}
-    return policies.draft(site, texts, kind=KIND, details=details)
+    return policies.draft(site, texts, kind=KIND, details=details, label=label)
 
 
 def publish(site: Site, details: dict, effective_at=None) -> PolicyVersion:

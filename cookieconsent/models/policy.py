@@ -42,6 +42,11 @@ class PolicyVersion(db.Model):
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The site's own name for the version, e.g. its date "13.03.2024", shown beside the number.
+    label: Mapped[str | None] = mapped_column(String(64))
+    #: Set for an earlier version imported as history: it was in force on the site before it
+    #: came here (from ``effective_at``), is never in force here and no consent names it.
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     texts: Mapped[list[PolicyText]] = relationship(
         back_populates="version", order_by="PolicyText.language", cascade="all, delete-orphan"
@@ -50,6 +55,10 @@ class PolicyVersion(db.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    @property
+    def is_imported(self) -> bool:
+        return self.imported_at is not None
 
     def text_for(self, language: str) -> PolicyText | None:
         return next((t for t in self.texts if t.language == language), None)

@@ -10,6 +10,7 @@ from ..accounts import audit
 from ..commandline import (
     confirm_publication,
     external,
+    moment,
     public_url,
     read_text_file,
     site_named,
@@ -17,7 +18,8 @@ from ..commandline import (
 from ..config import LANGUAGES
 from ..embed.payload import script_tags
 from ..extensions import db
-from ..models import Site
+from ..models import PolicyVersion, Site
+from ..models.policy import POLICY_KINDS
 from . import policies, registry
 
 sites_cli = AppGroup("sites", help="Create and list sites.")
@@ -67,25 +69,21 @@ def rotate_key(key):
     click.echo(f"Rotated the signing key of {key}; {len(site.keys)} keys verify its receipts.")
 
 
-@policies_cli.command("publish")
-@click.argument("key")
-@click.option(
-    "--text",
-    "texts",
-    multiple=True,
-    required=True,
-    metavar="LANG=FILE",
-    help="The policy text in one language, read from a UTF-8 file.",
-)
-@click.option("--url", "urls", multiple=True, metavar="LANG=URL", help="Where the site hosts it.")
-@click.option("--title", "titles", multiple=True, metavar="LANG=TITLE")
-@click.option("--changes", "changes", multiple=True, metavar="LANG=TEXT", help="What changed.")
-@click.option("--significant", is_flag=True, help="Ask every visitor again.")
-@click.option("--yes", is_flag=True, help="Publish without asking for confirmation.")
-@click.option("--dry-run", is_flag=True, help="Show what would be published; change nothing.")
-def publish_policy(key, texts, urls, titles, changes, significant, yes, dry_run):
-    """Publish a cookie policy version from text files, one per language."""
-    site = site_named(key)
+def _text_options(command):
+    """The options that give a version's texts, one file and URL and title per language."""
+    for option in reversed((
+        click.option("--text", "texts", multiple=True, required=True, metavar="LANG=FILE",
+                     help="The policy text in one language, read from a UTF-8 file."),
+        click.option("--url", "urls", multiple=True, metavar="LANG=URL",
+                     help="Where the site hosts it."),
+        click.option("--title", "titles", multiple=True, metavar="LANG=TITLE"),
+        click.option("--label", help="The site's own name for the version, e.g. 13.03.2024."),
+    )):
+        command = option(command)
+    return command
+
+
+def _texts(texts, urls, titles) -> dict[str, dict]:
     by_language: dict[str, dict] = {}
     for item in texts:
         lang, path = _pair(item, "--text")
@@ -94,12 +92,26 @@ def publish_policy(key, texts, urls, titles, changes, significant, yes, dry_run)
         for item in values:
             lang, value = _pair(item, option)
             by_language.setdefault(lang, {})[field] = value
+    return by_language
+
+
+@policies_cli.command("publish")
+@click.argument("key")
+@_text_options
+@click.option("--changes", "changes", multiple=True, metavar="LANG=TEXT", help="What changed.")
+@click.option("--significant", is_flag=True, help="Ask every visitor again.")
+@click.option("--yes", is_flag=True, help="Publish without asking for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Show what would be published; change nothing.")
+def publish_policy(key, texts, urls, titles, label, changes, significant, yes, dry_run):
+    """Publish a cookie policy version from text files, one per language."""
+    site = site_named(key)
     try:
         version = policies.draft(
             site,
-            by_language,
+            _texts(texts, urls, titles),
             significant=significant,
             changes=dict(_pair(item, "--changes") for item in changes),
+            label=label,
         )
     except ValueError as error:
         raise click.UsageError(str(error)) from None
@@ -113,6 +125,44 @@ def publish_policy(key, texts, urls, titles, changes, significant, yes, dry_run)
     )
     db.session.commit()
     click.echo(f"Published version {version.number} of {key}; revision {version.revision}.")
+
+
+@policies_cli.command("import")
+@click.argument("key")
+@_text_options
+@click.option("--in-force-from", "since", required=True, metavar="YYYY-MM-DD",
+              help="The day the site put this text in force, before it moved here.")
+@click.option("--kind", type=click.Choice(POLICY_KINDS), default="cookie", show_default=True)
+def import_policy(key, texts, urls, titles, label, since, kind):
+    """Keep an earlier version of the site's policy as history: never in force here."""
+    site = site_named(key)
+    try:
+        version = policies.draft(site, _texts(texts, urls, titles), kind=kind, label=label)
+        policies.import_history(version, moment(since))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    audit.record("policy.import", site=site, target=f"{kind} v{version.number}",
+                 details={"label": version.label, "in_force_from": since})
+    db.session.commit()
+    click.echo(f"Imported version {version.number} of {key} as history ({version.label or since}).")
+
+
+@policies_cli.command("list")
+@click.argument("key")
+def list_policies(key):
+    """List a site's versions: number, the site's label, kind, state, date in force."""
+    site = site_named(key)
+    versions = db.session.scalars(
+        select(PolicyVersion)
+        .where(PolicyVersion.site_id == site.id)
+        .order_by(PolicyVersion.kind, PolicyVersion.number)
+    )
+    for version in versions:
+        state = "imported" if version.is_imported else (
+            "published" if version.is_published else "draft"
+        )
+        click.echo(f"{version.kind}\tv{version.number}\t{version.label or '-'}\t{state}\t"
+                   f"{version.effective_at:%Y-%m-%d}")
 
 
 def _pair(item: str, option: str) -> tuple[str, str]:

@@ -25,6 +25,7 @@ def draft(
     significant: bool = False,
     changes: dict[str, str] | None = None,
     details: dict | None = None,
+    label: str | None = None,
 ) -> PolicyVersion:
     """Create an unpublished version. ``texts`` maps language to ``{title, body, url}``."""
     missing = [
@@ -48,6 +49,7 @@ def draft(
         significant=significant,
         changes=changes or {},
         details=details or {},
+        label=(label or "").strip() or None,
     )
     version.texts = [
         PolicyText(
@@ -73,6 +75,8 @@ def publish(version: PolicyVersion, effective_at: datetime | None = None) -> Pol
     """
     if version.is_published:
         raise ValueError(f"version {version.number} is already published")
+    if version.is_imported:
+        raise ValueError(f"version {version.number} is imported history: it is never in force")
     latest = latest_published(version.site_id, version.kind)
     if latest is None:
         version.revision = 1
@@ -81,6 +85,20 @@ def publish(version: PolicyVersion, effective_at: datetime | None = None) -> Pol
     now = utcnow()
     version.effective_at = effective_at or now
     version.published_at = now
+    db.session.flush()
+    return version
+
+
+def import_history(version: PolicyVersion, was_in_force_from: datetime) -> PolicyVersion:
+    """Keep ``version`` as an earlier text of the site's, in force there from the given date.
+
+    It completes the site's record of its policies; it never comes in force here, so no
+    visitor is asked under it and no consent can name it.
+    """
+    if version.is_published or version.is_imported:
+        raise ValueError(f"version {version.number} is already published or imported")
+    version.effective_at = was_in_force_from
+    version.imported_at = utcnow()
     db.session.flush()
     return version
 
