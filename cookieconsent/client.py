@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -163,6 +164,18 @@ def verify_online(
     if found.subject_matches is False:
         raise ReceiptError("subject_mismatch")
     return _check_claims(found, site, form, max_age, min_version)
+
+
+def preference_link(server: str, site: str, receipt: str, return_url: str | None = None) -> str:
+    """The visitor's own page for the consent ``receipt`` proves: view it, withdraw it.
+
+    Link it from the site's thank-you page. The receipt travels in the URL fragment, which
+    browsers never send to a server, so it stays out of every log.
+    """
+    fragment = "receipt=" + urllib.parse.quote(receipt, safe="")
+    if return_url:
+        fragment += "&return=" + urllib.parse.quote(return_url, safe="")
+    return f"{server.rstrip('/')}/preferences/{urllib.parse.quote(site, safe='')}#{fragment}"
 
 
 def require_form_receipt(

@@ -96,6 +96,11 @@ function guardForms(ctx) {
         h.type = "hidden";
         h.name = "consent_receipt";
         h.value = j.receipt;
+        // The page (or its thank-you page) can offer the visitor "your consent: view or
+        // withdraw": the link opens the preference page for this form consent.
+        form.dispatchEvent(new CustomEvent("cookieconsent:form-consent", {bubbles: true,
+          detail: {receipt: j.receipt, link: ctx.config.server + "/preferences/" +
+            ctx.config.site + "#receipt=" + j.receipt}}));
         g.s = 2;
         form.requestSubmit(e.submitter);
       }, function () {

@@ -7,10 +7,10 @@ the message.
 
 import secrets
 
-from flask import Blueprint, abort, g, make_response, render_template, request
+from flask import Blueprint, abort, g, make_response, render_template, request, url_for
 from sqlalchemy import select
 
-from ..client import require_form_receipt
+from ..client import preference_link, require_form_receipt
 from ..extensions import csrf, db
 from ..models import Site
 from ..sites.registry import get_site, signing_secrets
@@ -48,4 +48,7 @@ def _demo_keys() -> list[str]:
 @require_form_receipt("feedback", site=DEMO_KEY, keys=_demo_keys)
 def feedback():
     """Accept the demo feedback form; the decorator has checked its receipt."""
-    return render_template("demo_feedback.html", receipt=g.consent_receipt)
+    # As a site's thank-you page should: the visitor can see and withdraw what they gave.
+    back = url_for("demo.page", _external=True)
+    link = preference_link(request.host_url, DEMO_KEY, request.form["consent_receipt"], back)
+    return render_template("demo_feedback.html", receipt=g.consent_receipt, consent_link=link)
