@@ -485,7 +485,9 @@ function trap(e) {
 
 function start() {
   var d = decision();
-  if (current(d)) apply(d.g);
+  // No policy in force: a consent now would not be informed, so nothing is asked or sent.
+  if (!C.revision) console.warn("cookieconsent: " + K + " has no cookie policy in force yet");
+  else if (current(d)) apply(d.g);
   else {
     activate();
     showBanner(d && d.r < C.revision);

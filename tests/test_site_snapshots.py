@@ -137,7 +137,8 @@ def test_an_unknown_site_is_404_and_a_new_one_is_found(client, consent_body):
     site = registry.create_site("newshop", "New shop", [ORIGIN])
     db.session.commit()
     answer = client.post("/api/v1/consents", json=consent_body(revision=0) | {"site": site.key})
-    assert answer.status_code == 201
+    # Found (not 404), and refused for the reason a new site has: no policy published yet.
+    assert answer.status_code == 409 and answer.get_json()["reason"] == "no_policy"
 
 
 def script_config(client) -> dict:

@@ -51,6 +51,14 @@ def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agen
         site = snapshots.get(site.key, fresh=True)
         version = site.policy_in_force()
         revision = version.revision if version else 0
+    if version is None:
+        # A consent with no policy to read was not informed: nothing is recorded.
+        raise APIError(
+            409,
+            "The site has no cookie policy in force yet: no consent can be recorded.",
+            {"site": "Publish a cookie policy first."},
+            reason="no_policy",
+        )
     if data["revision"] != revision:
         raise APIError(
             409,
