@@ -123,6 +123,17 @@
     back.hidden = false;
   }
 
+  /** What the decision amounts to, in words of its own: a refusal is no "consent given". */
+  function state(event) {
+    if (["withdrawn", "expired"].includes(event.type) || current.kind === "form") {
+      return event.type === "withdrawn" || event.type === "expired" ? event.type : "given";
+    }
+    const optional = texts.categories.map(([key]) => key).filter((key) => key !== "essential");
+    const granted = optional.filter((key) => event.choices[key]).length;
+    if (!granted) return "refused";
+    return granted === optional.length ? "given" : "partly";
+  }
+
   function render(note) {
     decision.replaceChildren();
     decision.removeAttribute("aria-busy");
@@ -140,7 +151,7 @@
       cell.append(value);
       list.append(cell);
     };
-    row(texts.status, texts.types[event.type] || event.type);
+    row(texts.status, texts.states[state(event)]);
     row(texts.date, formatTime(event.time));
     if (event.policy) {
       row(texts.version, texts.versionOf.replace("{number}", event.policy.version)

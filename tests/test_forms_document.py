@@ -6,6 +6,7 @@ import copy
 import json
 
 import pytest
+from flask_babel import force_locale, gettext
 from marshmallow import ValidationError
 from test_forms import DETAILS
 
@@ -153,3 +154,20 @@ def test_demo_site_gets_a_consent_document_and_the_embed_config_names_it(runner,
         "ids": ["feedback"], "version": 1, "url": "http://localhost/consent/demo/1/"}
     script = client.get("/embed/demo.js").get_data(as_text=True)
     assert "/consent/demo/1/" in script
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_document_page_speaks_the_documents_language_whatever_the_browser(
+    client, site, language
+):
+    version = documents.publish(site, DETAILS)
+    db.session.commit()
+    browser = {"kk": "ru", "ru": "en", "en": "kk"}[language]
+    page = client.get(f"/consent/shop/{version.number}/{language}",
+                      headers={"Accept-Language": browser})
+    html = page.get_data(as_text=True)
+    assert f'<html lang="{language}">' in html
+    with force_locale(language):
+        meta = gettext("Version %(number)s, in force from %(date)s", number=version.number,
+                       date="")
+    assert meta.split("%")[0].strip() in html

@@ -39,7 +39,9 @@ def test_a_change_on_the_preference_page_comes_back_to_the_site_and_applies(
     page.locator(f"#cookieconsent a[href^='{live_server.url}/preferences/']").click()
     page.wait_for_url(f"{live_server.url}/preferences/{shop.key}#receipt=*")
     page.wait_for_selector("#decision:not([aria-busy])")
-    assert "Согласие дано" in page.locator("#decision").inner_text()
+    # A refusal is shown as one, not as "consent given".
+    assert "В согласии отказано: только необходимые файлы cookie" in page.locator(
+        "#decision").inner_text()
     assert trackers.requests == []
 
     page.get_by_label("Аналитические файлы cookie").check()

@@ -1,10 +1,11 @@
 """The personal-data consent document, as the checkbox of a form links it."""
 
 from flask import abort, redirect, render_template
+from flask_babel import force_locale
 
 from ..config import LANGUAGES
 from ..forms import documents
-from ..i18n.locale import select_locale
+from ..i18n.locale import select_locale, show_site_times
 from ..sites.registry import get_site
 from .blueprint import bp
 
@@ -21,9 +22,12 @@ def consent_document(key, number, language):
         abort(404)
     others = [(t.language, LANGUAGE_NAMES[t.language]) for t in version.texts
               if t.language != language]
-    return render_template(
-        "consent_document.html", site=site, version=version, text=text, others=others
-    )
+    show_site_times(site)
+    # The address names the document's language, so the whole page speaks it, chrome too.
+    with force_locale(language):
+        return render_template(
+            "consent_document.html", site=site, version=version, text=text, others=others
+        )
 
 
 @bp.get("/consent/<key>")

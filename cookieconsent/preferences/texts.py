@@ -77,9 +77,10 @@ def script_texts() -> dict:
         "versionOf": _(
             "Version %(number)s, in force from %(date)s", number="{number}", date="{date}"
         ),
-        "types": {
+        "states": {
             "given": _("Consent given"),
-            "updated": _("Consent changed"),
+            "partly": _("Consent given for some categories"),
+            "refused": _("Consent refused: only essential cookies"),
             "withdrawn": _("Consent withdrawn"),
             "expired": _("Consent expired"),
         },
