@@ -137,9 +137,6 @@ def main() -> int:
     from cookieconsent import create_app
     from cookieconsent.demo import seed
     from cookieconsent.extensions import db
-    from cookieconsent.i18n.cli import compile_translations
-
-    compile_translations()
     workdir = tempfile.mkdtemp(prefix="page_cost-")
     app = create_app({
         "ENV": "testing",

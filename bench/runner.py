@@ -101,9 +101,6 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(Row("postgresql", "SKIPPED", None, ok=False, note=why))
         engines.remove("postgresql")
 
-    from cookieconsent.i18n.cli import compile_translations
-
-    compile_translations()
     workdir = Path(tempfile.mkdtemp(prefix="cookieconsent-bench-"))
     servers.use_workdir(workdir)
     try:

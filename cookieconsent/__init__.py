@@ -50,24 +50,29 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        static_folder=str(settings.ROOT / "static"),
+        static_folder=str(settings.DATA / "static"),
         static_url_path="/static",
     )
     app.config.from_mapping(settings.load(app.instance_path, test_config))
     app.json.sort_keys = False
 
+    from . import database, network, ratelimit
+    from .i18n import catalogs, locale
+    from .ledger import sealing
+
+    if app.config.get("PUBLIC_URL"):
+        app.wsgi_app = network.PublicAddress(app.wsgi_app, app.config["PUBLIC_URL"])
     if app.config["PROXY_COUNT"]:
+        # Outside PublicAddress: the client's address and scheme come from the proxies, the
+        # host, once PUBLIC_URL is set, never does.
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
-
-    from . import database, ratelimit
-    from .i18n import locale
-    from .ledger import sealing
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", catalogs.directory(app.instance_path))
 
     db.init_app(app)
     database.init_app(app)
     sealing.init_app(app)
-    migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(settings.DATA / "migrations"), render_as_batch=True)
     babel.init_app(
         app, locale_selector=locale.select_locale, timezone_selector=locale.select_time_zone
     )

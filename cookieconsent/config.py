@@ -1,51 +1,135 @@
-"""Settings, read only from ``COOKIECONSENT_*`` environment variables."""
+"""Settings, read only from ``COOKIECONSENT_*`` environment variables.
+
+Each setting is defined once, in ``SETTINGS`` below: its name, default, meaning and how its
+text is read. ``docs/settings.md`` is written from these definitions
+(``scripts/settings-doc``) and a test fails when the two differ. An unknown
+``COOKIECONSENT_*`` variable is a start-up error, so a typo cannot silently fall back to a
+default; every error about a setting names it and points to the table.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PREFIX = "COOKIECONSENT_"
-ROOT = Path(__file__).resolve().parent.parent
-
-#: Every variable the server reads, with its default and what it is for. The README's
-#: configuration table is written from this list; an unknown COOKIECONSENT_* variable is a
-#: start-up error, so a typo cannot silently fall back to a default.
-SETTINGS: dict[str, tuple[str | None, str]] = {
-    "ENV": ("production", "`production`, `development` or `testing`."),
-    "SECRET_KEY": (None, "Signs operator sessions and CSRF tokens. Required in production."),
-    "DATABASE_URL": (None, "SQLAlchemy URL; default: SQLite in the instance folder."),
-    "REDIS_URL": (None, "Rate-limit storage shared by all processes; default: in memory."),
-    "PROXY_COUNT": ("0", "How many reverse proxies set X-Forwarded-For in front of the app."),
-    "RATE_LIMIT": ("60 per minute", "Limit on each public POST per client IP."),
-    "LOGIN_RATE_LIMIT": ("10 per minute", "Limit on operator login attempts per client IP."),
-    "SESSION_SECURE": (None, "Secure session cookie; default: on in production."),
-    "DB_TIMEOUT": ("1", "Seconds to wait for the database before answering 503."),
-    "LEDGER_KEYS": (
-        None,
-        "Path of the ledger keyring (seals and checkpoint keys); default: "
-        "instance/ledger_keys.json, created on first use. Copy it to every host.",
-    ),
-    "SITE_CACHE_SECONDS": (
-        "5",
-        "How long a worker keeps what the API knows of a site (keys, origins, policy in "
-        "force) before reading it again; changes made in the same process apply at once.",
-    ),
-    "LEDGER_CHECKPOINT_SECONDS": (
-        "600",
-        "Longest a new row waits before a worker signs a ledger checkpoint over it (or 1000 "
-        "rows wait); 0: only `flask ledger checkpoint` (cron) does.",
-    ),
-}
-#: Read by the test suite, not by the server.
-IGNORED = {"TEST_DATABASE_URL"}
+PACKAGE = Path(__file__).resolve().parent
+#: The checkout: the repository's root, one level above the package.
+ROOT = PACKAGE.parent
+#: Where the banner (static/), the catalogs (translations/) and the migrations are: inside the
+#: package when it was installed from a wheel (setup.py copies them in), else the checkout's
+#: root, where they are kept and edited (also for an editable install).
+DATA = PACKAGE if (PACKAGE / "static").is_dir() else ROOT
+SETTINGS_DOC = "docs/settings.md"
 LANGUAGES = ("kk", "ru", "en")
 WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "development", "test"}
 
 
 class ConfigError(RuntimeError):
     """The environment does not describe a server that may start."""
+
+
+def setting_error(name: str, message: str) -> ConfigError:
+    """An error about the setting ``name``, naming its variable and the table that explains it."""
+    return ConfigError(f"{PREFIX}{name} {message} See {SETTINGS_DOC}.")
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def read(text: str) -> str:
+        if text not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}, not {text!r}.")
+        return text
+
+    return read
+
+
+def _number(kind: type, minimum: float) -> Callable[[str], float]:
+    def read(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise ValueError(f"must be a number, not {text!r}.") from None
+        if value < minimum:
+            raise ValueError(f"must be at least {minimum}, not {text!r}.")
+        return value
+
+    return read
+
+
+def _switch(text: str) -> bool:
+    if text not in {"0", "1"}:
+        raise ValueError(f"must be 1 (on) or 0 (off), not {text!r}.")
+    return text == "1"
+
+
+def _origin(text: str) -> str:
+    parts = urlsplit(text.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"must be an address such as https://consent.shop.kz, not {text!r}.")
+    if parts.path.strip("/") or parts.query or parts.fragment or parts.username:
+        raise ValueError(f"must be an origin, without a path, query or user: not {text!r}.")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    doc: str
+    #: Reads the variable's text; a ValueError becomes a ConfigError naming the setting.
+    read: Callable[[str], object] = str
+    #: What the table says when there is no default text (``default`` is None).
+    default_doc: str = "none"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENV", "production", "What kind of server this is.",
+            _choice("production", "development", "testing")),
+    Setting("SECRET_KEY", None,
+            "Signs operator sessions and CSRF tokens: at least 32 random characters. Required "
+            "in production; in development one is generated and kept in the instance folder.",
+            default_doc="generated in development"),
+    Setting("PUBLIC_URL", None,
+            "The server's address as visitors reach it, e.g. `https://consent.shop.kz`. The "
+            "embed script, the console, every absolute link and the CLI use it, and a request's "
+            "`Host` or `X-Forwarded-Host` is then never used. Set it in production.",
+            _origin, default_doc="the request's host; the CLI: http://127.0.0.1:5000"),
+    Setting("DATABASE_URL", None,
+            "SQLAlchemy URL, e.g. `postgresql://user@host/cookieconsent`.",
+            default_doc="SQLite in the instance folder"),
+    Setting("REDIS_URL", None, "Rate-limit counters shared by all processes and hosts.",
+            default_doc="counters in each process's memory"),
+    Setting("PROXY_COUNT", "0",
+            "How many reverse proxies set `X-Forwarded-For`, `-Proto` and `-Host` in front of "
+            "the app; 0 trusts none of them.", _number(int, 0)),
+    Setting("RATE_LIMIT", "60 per minute",
+            "Limit on each public POST per client network: `N per [M] minute` (or second, hour, "
+            "day), e.g. `1000/day`."),
+    Setting("LOGIN_RATE_LIMIT", "10 per minute",
+            "Limit on operator login attempts per client network."),
+    Setting("SESSION_SECURE", None, "Secure session cookie: 1 or 0.", _switch,
+            default_doc="1 in production"),
+    Setting("DB_TIMEOUT", "1", "Seconds to wait for the database before answering 503.",
+            _number(float, 0.01)),
+    Setting("LEDGER_KEYS", None,
+            "Path of the ledger keyring (seals and checkpoint keys), created on first use. "
+            "Copy it to every host and back it up.",
+            default_doc="ledger_keys.json in the instance folder"),
+    Setting("SITE_CACHE_SECONDS", "5",
+            "How long a worker keeps what the API knows of a site (keys, origins, policy in "
+            "force) before reading it again; changes made in the same process apply at once.",
+            _number(float, 0)),
+    Setting("LEDGER_CHECKPOINT_SECONDS", "600",
+            "Longest a new row waits before a worker signs a ledger checkpoint over it (or 1000 "
+            "rows wait); 0: only `flask ledger checkpoint` (cron) does.", _number(float, 0)),
+)
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+#: Read by the test suite, not by the server.
+IGNORED = {"TEST_DATABASE_URL"}
 
 
 def load(instance_path: str, overrides: dict | None = None, environ=None) -> dict:
@@ -58,18 +142,24 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
     unknown = sorted(
         name
         for name in environ
-        if name.startswith(PREFIX) and name[len(PREFIX) :] not in SETTINGS | dict.fromkeys(IGNORED)
+        if name.startswith(PREFIX) and name[len(PREFIX) :] not in BY_NAME.keys() | IGNORED
     )
     if unknown:
-        raise ConfigError(f"Unknown setting(s): {', '.join(unknown)}. See the README's table.")
+        raise ConfigError(
+            f"Unknown setting(s): {', '.join(unknown)}. Every setting is in {SETTINGS_DOC}."
+        )
 
-    def get(name: str) -> str | None:
-        return environ.get(PREFIX + name) or SETTINGS[name][0]
+    def get(name: str):
+        setting = BY_NAME[name]
+        text = environ.get(PREFIX + name) or setting.default
+        if text is None:
+            return None
+        try:
+            return setting.read(text)
+        except ValueError as error:
+            raise setting_error(name, str(error)) from None
 
     env = overrides.get("ENV") or get("ENV")
-    if env not in {"production", "development", "testing"}:
-        raise ConfigError(f"{PREFIX}ENV must be production, development or testing, not {env!r}.")
-
     database_url = (
         overrides.get("SQLALCHEMY_DATABASE_URI")
         or get("DATABASE_URL")
@@ -81,21 +171,21 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
         "SECRET_KEY": _secret_key(
             overrides.get("SECRET_KEY") or get("SECRET_KEY"), env, instance_path
         ),
+        "PUBLIC_URL": get("PUBLIC_URL"),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url, float(get("DB_TIMEOUT"))),
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url, get("DB_TIMEOUT")),
         "REDIS_URL": get("REDIS_URL"),
-        "PROXY_COUNT": int(get("PROXY_COUNT")),
+        "PROXY_COUNT": get("PROXY_COUNT"),
         "RATE_LIMIT": get("RATE_LIMIT"),
         "LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT"),
         "LEDGER_KEYS": get("LEDGER_KEYS"),
-        "SITE_CACHE_SECONDS": float(get("SITE_CACHE_SECONDS")),
-        "LEDGER_CHECKPOINT_SECONDS": float(get("LEDGER_CHECKPOINT_SECONDS")) or None,
-        "SESSION_COOKIE_SECURE": env == "production" if secure is None else secure == "1",
+        "SITE_CACHE_SECONDS": get("SITE_CACHE_SECONDS"),
+        "LEDGER_CHECKPOINT_SECONDS": get("LEDGER_CHECKPOINT_SECONDS") or None,
+        "SESSION_COOKIE_SECURE": env == "production" if secure is None else secure,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": "ru",
-        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
     }
     return config | overrides
 
@@ -103,15 +193,17 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
 def _secret_key(value: str | None, env: str, instance_path: str) -> str:
     if value:
         if env == "production" and (len(value) < 32 or value.lower() in WEAK_KEYS):
-            raise ConfigError(
-                f"{PREFIX}SECRET_KEY is too weak: use at least 32 random characters, e.g. "
-                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            raise setting_error(
+                "SECRET_KEY",
+                "is too weak: use at least 32 random characters, e.g. "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'.",
             )
         return value
     if env == "production":
-        raise ConfigError(
-            f"{PREFIX}SECRET_KEY is not set. In production it must be at least 32 random "
-            "characters; set COOKIECONSENT_ENV=development to have one generated for you."
+        raise setting_error(
+            "SECRET_KEY",
+            "is not set. In production it must be at least 32 random characters; set "
+            f"{PREFIX}ENV=development to have one generated for you.",
         )
     # Development keeps a generated key so sessions survive restarts.
     path = Path(instance_path) / "secret_key"
@@ -141,3 +233,39 @@ def _engine_options(url: str, timeout: float) -> dict:
             },
         }
     return {}
+
+
+def settings_table() -> str:
+    """``docs/settings.md``, written from ``SETTINGS``."""
+    rows = [
+        f"| `{PREFIX}{s.name}` | {f'`{s.default}`' if s.default else s.default_doc} | {s.doc} |"
+        for s in SETTINGS
+    ]
+    return "\n".join(
+        [
+            "# Settings",
+            "",
+            "<!-- Written by `scripts/settings-doc` from cookieconsent/config.py;"
+            " edit the definitions there, not this file. -->",
+            "",
+            f"The server reads only these environment variables. Any other `{PREFIX}*`",
+            "variable stops it at start, so that a typo never falls back to a default.",
+            "",
+            "| variable | default | what it is for |",
+            "| --- | --- | --- |",
+            *rows,
+            "",
+            "`gunicorn.conf.py` also reads `WEB_CONCURRENCY` (worker processes) and",
+            "`GUNICORN_BIND` (default `127.0.0.1:8000`); the test suite reads",
+            f"`{PREFIX}TEST_DATABASE_URL`.",
+            "",
+        ]
+    )
+
+
+
+def write_settings_table() -> Path:
+    """Write ``docs/settings.md`` in the checkout (``scripts/settings-doc``)."""
+    target = ROOT / SETTINGS_DOC
+    target.write_text(settings_table(), encoding="utf-8")
+    return target

@@ -26,7 +26,7 @@ from typing import NamedTuple
 from flask import Blueprint, Flask, current_app, g, request
 from werkzeug.exceptions import TooManyRequests
 
-from .config import ConfigError
+from .config import setting_error
 from .network import client_ip
 
 log = logging.getLogger("cookieconsent.ratelimit")
@@ -110,7 +110,7 @@ class Limiter:
             try:
                 limit = self.limits[text] = parse(text)
             except ValueError as error:
-                raise ConfigError(f"COOKIECONSENT_{setting}: {error}") from None
+                raise setting_error(setting, f"is {error}.") from None
         return limit
 
     def hit(self, key: str, limit: Limit) -> tuple[bool, int]:

@@ -28,7 +28,7 @@ PAGE_CSP = "; ".join(
     ]
 )
 #: The demo shop is a host page: it may load Yandex.Metrika once the visitor agrees, exactly
-#: the directives the README asks of a customer's site.
+#: the directives docs/embedding.md asks of a customer's site.
 DEMO_CSP = "; ".join(
     [
         "default-src 'self'",

@@ -11,7 +11,6 @@ from sqlalchemy import create_engine, text
 from cookieconsent import create_app
 from cookieconsent.accounts import users
 from cookieconsent.extensions import db
-from cookieconsent.i18n.cli import compile_translations
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +30,6 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def _schema(database_url, tmp_path_factory):
-    compile_translations()
     app = create_app(_test_config(database_url, tmp_path_factory.mktemp("instance")))
     with app.app_context():
         db.create_all()

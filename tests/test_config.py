@@ -51,3 +51,51 @@ def test_sqlite_runs_in_wal_mode(app):
         pytest.skip("SQLite only")
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_settings_table_is_what_the_code_defines():
+    written = (config.ROOT / config.SETTINGS_DOC).read_text("utf-8")
+    assert written == config.settings_table(), (
+        "docs/settings.md is out of date: run scripts/settings-doc"
+    )
+    for name in ("DATABASE_URL", "PUBLIC_URL", "SECRET_KEY", "LEDGER_KEYS"):
+        assert f"`COOKIECONSENT_{name}`" in written
+
+
+def test_every_setting_the_server_reads_is_in_the_table(tmp_path):
+    # Each documented variable is accepted, and a variable the table lacks is refused.
+    environ = {f"COOKIECONSENT_{s.name}": s.default or "" for s in config.SETTINGS}
+    config.load(str(tmp_path), environ=environ | {"COOKIECONSENT_ENV": "development"})
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("ENV", "prod"),
+        ("PROXY_COUNT", "two"),
+        ("DB_TIMEOUT", "-1"),
+        ("SESSION_SECURE", "yes"),
+        ("PUBLIC_URL", "consent.shop.kz"),
+        ("PUBLIC_URL", "https://consent.shop.kz/path?q=1"),
+        ("DATABSE_URL", "sqlite://"),
+    ],
+)
+def test_a_bad_setting_is_named_and_points_to_the_table(tmp_path, name, value):
+    environ = {"COOKIECONSENT_ENV": "development", f"COOKIECONSENT_{name}": value}
+    with pytest.raises(config.ConfigError) as error:
+        config.load(str(tmp_path), environ=environ)
+    assert f"COOKIECONSENT_{name}" in str(error.value)
+    assert "docs/settings.md" in str(error.value)
+
+
+def test_rate_limit_error_points_to_the_table(app_config):
+    from cookieconsent import create_app
+
+    with pytest.raises(config.ConfigError, match="COOKIECONSENT_RATE_LIMIT.*docs/settings.md"):
+        create_app(app_config | {"RATE_LIMIT": "often"})
+
+
+def test_public_url_is_kept_as_an_origin(tmp_path):
+    environ = {"COOKIECONSENT_ENV": "development",
+               "COOKIECONSENT_PUBLIC_URL": "https://Consent.Shop.kz/"}
+    assert config.load(str(tmp_path), environ=environ)["PUBLIC_URL"] == "https://consent.shop.kz"

@@ -14,7 +14,8 @@ from . import seed
 def demo_command(origins):
     """Create the demo site (idempotent) and allow extra origins to embed it."""
     try:
-        site = seed.seed(origins)
+        # The demo page is served at the public address too: its banner posts from there.
+        site = seed.seed((*origins, public_url()))
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     db.session.commit()

@@ -27,7 +27,7 @@ def page():
         abort(404, "Run `flask --app wsgi demo` to create the demo site.")
     from ..embed.csp import host_policy
 
-    # The host page's own strict policy, as the README advises sites: a nonce for the gated
+    # The host page's own strict policy, as docs/embedding.md advises sites: a nonce for the gated
     # Metrika snippet, no 'unsafe-inline' anywhere.
     nonce = secrets.token_urlsafe(16)
     response = make_response(render_template("demo.html", site=site, nonce=nonce))

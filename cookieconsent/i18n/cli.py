@@ -1,4 +1,7 @@
-"""``flask translate``: extract, update and compile the catalogs with Babel's Python API."""
+"""``flask translate``: extract and update the catalogs with Babel's Python API.
+
+The server compiles them itself at start (``catalogs.py``): there is no compile step.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from flask.cli import AppGroup
 
 from ..config import ROOT
 
-translate_cli = AppGroup("translate", help="Extract, update and compile the catalogs.")
+translate_cli = AppGroup("translate", help="Extract and update the catalogs.")
 
 
 @translate_cli.command("extract")
@@ -24,24 +27,6 @@ def update():
     """Merge messages.pot into the kk, ru and en catalogs."""
     _babel(["update", "-i", str(ROOT / "translations" / "messages.pot"),
             "-d", str(ROOT / "translations"), "--no-fuzzy-matching"])
-
-
-@translate_cli.command("compile")
-def compile_catalogs():
-    """Compile the catalogs to .mo files (not committed)."""
-    compile_translations()
-
-
-def compile_translations() -> None:
-    """Compile every translations/<lang>/LC_MESSAGES/messages.po next to itself."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    for po_path in sorted((ROOT / "translations").glob("*/LC_MESSAGES/messages.po")):
-        with po_path.open("rb") as po:
-            catalog = read_po(po)
-        with po_path.with_suffix(".mo").open("wb") as mo:
-            write_mo(mo, catalog)
 
 
 def _babel(args: list[str]) -> None:

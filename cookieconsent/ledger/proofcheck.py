@@ -4,7 +4,7 @@ This file stands alone (the standard library and ``cryptography``), so an audito
 expert or the data subject can check a proof without this server and without trusting it:
 copy the file, or use ``python -m cookieconsent.proofcheck``.
 
-What it checks, in order (the README describes the same steps for other tools):
+What it checks, in order (docs/trust.md describes the same steps for other tools):
 
 1. The record. For a record that still holds its personal data, the digest of those values
    (``pii``), salted with ``pii_salt``, equals the sealed ``pii_digest``.
