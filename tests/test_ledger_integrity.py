@@ -95,6 +95,20 @@ def test_a_row_deleted_after_the_to_id_edit_is_named(record, runner, sql):
     assert f"row {later[1]}: deleted" in output
 
 
+def test_an_edited_payload_stops_checkpoints_loudly(record, runner, sql):
+    record(2)
+    checkpoints.checkpoint_all()
+    # The forger raises the signed to_id too: the signature no longer holds.
+    sql("UPDATE ledger_checkpoint SET payload = replace(payload, :was, :now)",
+        was='"to_id":', now='"to_id":9')
+    record(1)
+    result = runner.invoke(args=["ledger", "checkpoint"])
+    assert result.exit_code == 1
+    assert "Cannot checkpoint: checkpoint 1: its signature does not verify" in result.output
+    code, output = verify(runner)
+    assert code == 1 and "checkpoint 1: its signature does not verify" in output
+
+
 def test_rows_left_past_the_checkpoint_interval_fail_verify(app, site, record, runner):
     app.config["LEDGER_CHECKPOINT_SECONDS"] = 600
     (row,) = record(1)

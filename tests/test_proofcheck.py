@@ -13,7 +13,7 @@ import pytest
 
 from cookieconsent.consents import decisions
 from cookieconsent.extensions import db
-from cookieconsent.ledger import audit
+from cookieconsent.ledger import audit, proofcheck
 from cookieconsent.ledger.keys import LedgerKey, b64
 from cookieconsent.ledger.proofcheck import canonical, leaf_hash
 from cookieconsent.models import ConsentEvent
@@ -38,12 +38,22 @@ def proof(site, consent_body) -> dict:
 
 
 def run(tmp_path, content, *args) -> subprocess.CompletedProcess:
+    """``python -m cookieconsent.proofcheck PROOF.json ARGS``, as an auditor runs it."""
     path = tmp_path / "proof.json"
     path.write_text(content if isinstance(content, str) else json.dumps(content))
     return subprocess.run(
         [sys.executable, "-m", "cookieconsent.proofcheck", str(path), *args],
         capture_output=True, text=True, timeout=60,
     )
+
+
+def run_here(tmp_path, capsys, content, *args) -> tuple[int, list[str]]:
+    """The same, in this process (an uncaught exception would fail the test): code, lines."""
+    path = tmp_path / "proof.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    code = proofcheck.main([str(path), *args])
+    captured = capsys.readouterr()
+    return code, (captured.out + captured.err).strip().splitlines()
 
 
 def self_signed(proof: dict) -> dict:
@@ -79,10 +89,10 @@ def test_without_a_key_a_self_signed_forgery_is_not_ok(proof, tmp_path):
     assert done.returncode == 1 and "FAIL" in done.stdout
 
 
-def test_without_a_key_a_genuine_proof_is_unverified_too(proof, tmp_path):
-    done = run(tmp_path, proof)
-    assert done.returncode == 3
-    assert "signer" in done.stdout
+def test_without_a_key_a_genuine_proof_is_unverified_too(proof, tmp_path, capsys):
+    code, lines = run_here(tmp_path, capsys, proof)
+    assert code == 3
+    assert lines[0].startswith("UNVERIFIED:") and "signer is not verified" in lines[0]
 
 
 def drop(*path):
@@ -127,15 +137,20 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize("change, field", [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
-def test_a_malformed_proof_gets_one_line_and_exit_1(proof, tmp_path, change, field):
+def test_a_malformed_proof_gets_one_line_and_exit_1(proof, tmp_path, capsys, change, field):
     broken = copy.deepcopy(proof)
     change(broken)
-    done = run(tmp_path, broken, f"--key={proof['key']['public_key']}")
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    lines = (done.stdout + done.stderr).strip().splitlines()
+    code, lines = run_here(tmp_path, capsys, broken, f"--key={proof['key']['public_key']}")
+    assert code == 1, lines
     assert len(lines) == 1 and lines[0].startswith("FAIL: malformed proof:"), lines
     assert field in lines[0]
+
+
+def test_a_proof_without_its_salt_fails_on_the_command_line(proof, tmp_path):
+    del proof["pii_salt"]
+    done = run(tmp_path, proof, f"--key={proof['key']['public_key']}")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stdout.strip() == "FAIL: malformed proof: pii_salt is missing"
 
 
 @pytest.mark.parametrize(
@@ -143,17 +158,12 @@ def test_a_malformed_proof_gets_one_line_and_exit_1(proof, tmp_path, change, fie
     [("{not json", "not JSON"), ("[]", "a JSON object"), ("", "not JSON")],
     ids=["not-json", "a-list", "empty"],
 )
-def test_a_file_that_is_no_proof_gets_one_line_and_exit_1(tmp_path, content, reason):
-    done = run(tmp_path, content, "--key=" + b64(hashlib.sha256(b"k").digest()))
-    assert done.returncode == 1
-    lines = (done.stdout + done.stderr).strip().splitlines()
-    assert len(lines) == 1 and reason in lines[0] and "Traceback" not in done.stderr
+def test_a_file_that_is_no_proof_gets_one_line_and_exit_1(tmp_path, capsys, content, reason):
+    code, lines = run_here(tmp_path, capsys, content, "--key=" + b64(hashlib.sha256(b"k").digest()))
+    assert code == 1
+    assert len(lines) == 1 and reason in lines[0]
 
 
-def test_a_missing_file_gets_one_line_and_exit_1(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "cookieconsent.proofcheck", str(tmp_path / "nope.json")],
-        capture_output=True, text=True, timeout=60,
-    )
-    assert done.returncode == 1
-    assert len((done.stdout + done.stderr).strip().splitlines()) == 1
+def test_a_missing_file_gets_one_line_and_exit_1(tmp_path, capsys):
+    assert proofcheck.main([str(tmp_path / "nope.json")]) == 1
+    assert len(capsys.readouterr().out.strip().splitlines()) == 1
