@@ -3,7 +3,7 @@
 Each figure is printed with a baseline measured in the same run on the same database:
 
 * append: ``decisions.append`` (seal + insert) against a plain insert of the same event;
-* checkpoint: ``sealing.checkpoint_all`` against reading the same rows through the ORM;
+* checkpoint: ``checkpoints.checkpoint_all`` against reading the same rows through the ORM;
 * verify: ``audit.verify`` against reading every row through the ORM.
 
     python -m bench.ledger_verify                  # 20,000 events, SQLite in a temp folder
@@ -93,7 +93,7 @@ def main(argv=None) -> None:
 
     from cookieconsent import create_app
     from cookieconsent.extensions import db
-    from cookieconsent.ledger import sealing
+    from cookieconsent.ledger import checkpoints
     from cookieconsent.sites import policies, registry
 
     app = create_app(
@@ -120,7 +120,7 @@ def main(argv=None) -> None:
         sealed = _write(n, site, version, sealed=True)
         read_once = _read_all()
         start = time.perf_counter()
-        made = sealing.checkpoint_all()
+        made = checkpoints.checkpoint_all()
         checkpointing = time.perf_counter() - start
         read = min(read_once, _read_all())
         start = time.perf_counter()

@@ -1,5 +1,6 @@
 """Engine settings: SQLite as a safe embedded default; PostgreSQL that fails fast when down."""
 
+import os
 import select
 import threading
 import time
@@ -25,15 +26,32 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    path = next((row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main"), "")
     cursor.close()
+    _owner_only(path)
+
+
+def _owner_only(path: str) -> None:
+    """Make the database file, its WAL and its shared memory readable by their owner only.
+
+    The file holds the sites' receipt secrets, which the default umask would leave readable
+    to every local user. SQLite creates the WAL and shared-memory files with the database
+    file's mode, so once the database is 0600 they are too; those from before are fixed here.
+    """
+    if not path:  # an in-memory database
+        return
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except FileNotFoundError:
+            pass
 
 
 def init_app(app: Flask) -> None:
     """Create the instance folder for SQLite; bound PostgreSQL connects by the DB timeout."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("sqlite"):
-        import os
-
         os.makedirs(app.instance_path, exist_ok=True)
     elif url.startswith("postgresql"):
         from .extensions import db

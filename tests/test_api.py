@@ -232,9 +232,9 @@ def test_verify_reads_only_the_consents_own_events(app, site):
     """SQLite keeps no statistics: without the right index it read every event of the site."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL plans from statistics; the index exists on both (migrations)")
-    from cookieconsent.consents.decisions import _LATEST_STATE
+    from cookieconsent.consents.decisions import _HISTORY
 
-    statement = _LATEST_STATE.compile(db.engine)
+    statement = _HISTORY.compile(db.engine)
     parameters = statement.construct_params({"site_id": site.id, "consent_id": "0" * 32})
     plan = db.session.connection().exec_driver_sql(
         "EXPLAIN QUERY PLAN " + str(statement),

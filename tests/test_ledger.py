@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 
 from cookieconsent.consents import decisions, retention
 from cookieconsent.extensions import db
-from cookieconsent.ledger import audit, merkle, proofcheck, sealing
+from cookieconsent.ledger import audit, checkpoints, merkle, proofcheck
 from cookieconsent.models import ConsentEvent, LedgerCheckpoint
 from cookieconsent.sites import snapshots
 
@@ -55,7 +55,7 @@ def failing(runner) -> tuple[int, str]:
 
 def test_an_untouched_log_verifies(record, runner):
     record(5)
-    sealing.checkpoint_all()
+    checkpoints.checkpoint_all()
     record(2)  # not yet in a checkpoint: checked by seal alone
     code, output = failing(runner)
     assert code == 0, output
@@ -78,7 +78,7 @@ def test_an_untouched_log_verifies(record, runner):
 def test_one_changed_field_names_its_row(record, runner, sql, column, value, checkpointed):
     ids = record(4)
     if checkpointed:
-        sealing.checkpoint_all()
+        checkpoints.checkpoint_all()
     if column == "created_at" and db.engine.dialect.name == "postgresql":
         value = "2020-01-01 00:00:00+00"
     sql(f"UPDATE consent_event SET {column} = :value WHERE id = :id", value=value, id=ids[2])
@@ -90,7 +90,7 @@ def test_one_changed_field_names_its_row(record, runner, sql, column, value, che
 
 def test_a_deleted_row_is_named(record, runner, sql):
     ids = record(5)
-    sealing.checkpoint_all()
+    checkpoints.checkpoint_all()
     sql("DELETE FROM consent_event WHERE id = :id", id=ids[1])
     code, output = failing(runner)
     assert code == 1
@@ -99,7 +99,7 @@ def test_a_deleted_row_is_named(record, runner, sql):
 
 def test_deleting_the_last_rows_is_named(record, runner, sql):
     ids = record(3)
-    sealing.checkpoint_all()
+    checkpoints.checkpoint_all()
     sql("DELETE FROM consent_event WHERE id >= :id", id=ids[1])
     code, output = failing(runner)
     assert code == 1
@@ -108,7 +108,7 @@ def test_deleting_the_last_rows_is_named(record, runner, sql):
 
 def test_a_forged_row_is_named(record, runner, sql):
     ids = record(3)
-    sealing.checkpoint_all()
+    checkpoints.checkpoint_all()
     # A row written straight into the database, with a seal copied from a genuine one.
     forged_id = ids[-1] + 1
     sql(
@@ -144,9 +144,9 @@ def test_a_copied_row_is_named(record, runner, sql):
 
 def test_a_removed_checkpoint_is_noticed(record, runner, sql):
     record(2)
-    sealing.checkpoint_all()
+    checkpoints.checkpoint_all()
     record(2)
-    sealing.checkpoint_all()
+    checkpoints.checkpoint_all()
     sql("DELETE FROM ledger_checkpoint WHERE seq = 1")
     code, output = failing(runner)
     assert code == 1
@@ -155,7 +155,7 @@ def test_a_removed_checkpoint_is_noticed(record, runner, sql):
 
 def test_erasure_keeps_the_ledger_verifying(record, runner):
     ids = record(4)
-    sealing.checkpoint_all()
+    checkpoints.checkpoint_all()
     for event in db.session.scalars(select(ConsentEvent).where(ConsentEvent.id.in_(ids[:2]))):
         retention.erase(event)
     db.session.commit()
@@ -176,11 +176,11 @@ def test_an_erasure_that_leaves_data_behind_is_named(record, runner, sql):
 
 def test_rotated_keys_keep_verifying(record, runner):
     old = record(2)
-    sealing.checkpoint_all()
+    checkpoints.checkpoint_all()
     result = runner.invoke(args=["ledger", "rotate-key"])
     assert result.exit_code == 0, result.output
     new = record(2)
-    sealing.checkpoint_all()
+    checkpoints.checkpoint_all()
     keys = {db.session.get(ConsentEvent, i).seal_key for i in old + new}
     assert len(keys) == 2
     checkpoint_keys = set(db.session.scalars(select(LedgerCheckpoint.key_id)))
@@ -198,14 +198,14 @@ def test_a_late_commit_below_the_checkpoint_is_picked_up_next_time(record, runne
     saved = {c: getattr(late, c) for c in columns}
     db.session.delete(late)
     db.session.commit()
-    first = sealing.checkpoint_all()
+    first = checkpoints.checkpoint_all()
     assert json.loads(first[0].payload)["ids"] == [[ids[0], ids[0]], [ids[2], ids[2]]]
     db.session.add(ConsentEvent(**saved))
     db.session.commit()
     code, output = failing(runner)
     assert code == 0, output
     assert "1 row awaiting a checkpoint" in output
-    (second,) = sealing.checkpoint_all()
+    (second,) = checkpoints.checkpoint_all()
     assert json.loads(second.payload)["ids"] == [[ids[1], ids[1]]]
     assert failing(runner)[0] == 0
 
@@ -287,7 +287,7 @@ def test_the_keyring_lives_outside_the_database_and_apart_from_the_secret_key(ap
 
 def test_the_retention_purge_keeps_the_ledger_verifying(record, runner, sql):
     ids = record(3)
-    sealing.checkpoint_all()
+    checkpoints.checkpoint_all()
     # The proof period of the first two ended (purge_after is housekeeping, not sealed).
     sql(
         "UPDATE consent_event SET purge_after = :past WHERE id IN (:a, :b)",
@@ -315,9 +315,9 @@ def test_the_proof_command_writes_a_proof_that_checks(record, runner, tmp_path):
 def test_a_forged_row_is_never_vouched_for_by_a_checkpoint(record, runner, sql):
     ids = record(2)
     sql("UPDATE consent_event SET seal = :bad WHERE id = :id", bad="0" * 64, id=ids[1])
-    made = sealing.checkpoint_all()
+    made = checkpoints.checkpoint_all()
     assert [json.loads(cp.payload)["ids"] for cp in made] == [[[ids[0], ids[0]]]]
-    assert sealing.checkpoint_all() == []  # and asking again changes nothing
+    assert checkpoints.checkpoint_all() == []  # and asking again changes nothing
     code, output = failing(runner)
     assert code == 1 and f"row {ids[1]}: changed since it was sealed" in output
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from cookieconsent.consents import receipts
 from cookieconsent.extensions import db
-from cookieconsent.ledger import proofcheck, sealing
+from cookieconsent.ledger import checkpoints, proofcheck
 from cookieconsent.models import ConsentEvent
 from cookieconsent.sites import registry
 
@@ -68,7 +68,7 @@ def test_policy_link_of_a_proof_shows_the_text_that_was_shown(client, given):
 
 
 def test_proof_with_the_ledger_checks_offline(client, given):
-    sealing.checkpoint_all()
+    checkpoints.checkpoint_all()
     response = client.post(f"/api/v1/consents/{given['consent_id']}/proof",
                            json={"receipt": given["receipt"], "ledger": True})
     [event] = response.get_json()["events"]

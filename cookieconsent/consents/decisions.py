@@ -7,10 +7,11 @@ from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import APIError
 from ..extensions import db
-from ..ledger import sealing
+from ..ledger import checkpoints, history, sealing
 from ..models import ConsentEvent, PolicyVersion, Site
 from ..models.types import term_end, utcnow
 from ..sites import snapshots
@@ -34,11 +35,26 @@ def clip_user_agent(user_agent: str | None) -> str | None:
 
 
 def append(event: ConsentEvent, site: Site | SiteSnapshot) -> ConsentEvent:
-    """Add one event of ``site`` to the log, sealed for the ledger. Events are only appended."""
+    """Add one event of ``site`` to the log, sealed for the ledger. Events are only appended.
+
+    An event that follows another of its consent (``previous_event_id``) is refused with 409,
+    and the transaction rolled back, if another one followed that event first: a consent's
+    history has one line, so two requests at once cannot both extend it from the same place.
+    """
     sealing.seal(event, site.key)
     db.session.add(event)
-    db.session.flush()
-    sealing.mark_appended()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        if event.previous_event_id is None:
+            raise
+        db.session.rollback()
+        raise APIError(
+            409,
+            "The consent changed meanwhile; read it again.",
+            {"consent_id": "Another event of this consent was recorded at the same moment."},
+        ) from None
+    checkpoints.mark_appended()
     return event
 
 
@@ -177,6 +193,7 @@ def withdrawal(
             user_agent=clip_user_agent(user_agent),
             gpc=given.gpc,
             form_id=given.form_id,
+            previous_event_id=given.id,
             # Kept so that the withdrawal is found, and purged, with the consent.
             subject_hashes=list(given.subject_hashes or []),
             expires_at=now,
@@ -212,47 +229,60 @@ def latest_event(site: Site | SiteSnapshot, consent_id: str) -> ConsentEvent | N
     )
 
 
-#: What :func:`verify` needs of a consent's latest event. Built once and run through Core:
-#: building the statement and loading an ORM object cost more than the query itself.
-_LATEST_STATE = (
-    select(ConsentEvent.event_type, ConsentEvent.erased_at, ConsentEvent.subject_hashes)
+#: A consent's events, oldest first: what :func:`verify` answers from. Built once and run
+#: through Core: building the statement and loading ORM objects cost more than the query.
+_HISTORY = (
+    select(ConsentEvent.__table__)
     .where(
         ConsentEvent.site_id == bindparam("site_id"),
         ConsentEvent.consent_id == bindparam("consent_id"),
     )
-    .order_by(ConsentEvent.id.desc())
-    .limit(1)
+    .order_by(ConsentEvent.id)
 )
 
 
 def verify(token: str, phone: str | None = None, email: str | None = None) -> dict:
     """What a receipt proves, as the verify API answers it.
 
-    With a ``phone`` or ``email``, a form receipt also answers whether it belongs to them.
+    The answer comes from the stored events, never from the receipt: anyone who can read the
+    database holds the site's signing secrets and can mint receipts. The receipt only names
+    its consent and, by its time, its event; it is ``valid`` only if that event's seal and
+    place in the history hold (else ``tampered``) and the receipt claims what the event
+    holds (else ``mismatch``). With a ``phone`` or ``email``, a form receipt also answers
+    whether it belongs to them.
     """
     try:
         receipt, site = check_receipt(token)
     except receipts.InvalidReceipt as error:
         return {"valid": False, "reason": error.reason}
-    latest = (
+    events = (
         db.session.connection()
-        .execute(_LATEST_STATE, {"site_id": site.id, "consent_id": receipt.consent_id})
-        .first()
+        .execute(_HISTORY, {"site_id": site.id, "consent_id": receipt.consent_id})
+        .all()
     )
-    if latest is None or latest.erased_at is not None and latest.event_type != "withdrawn":
-        return {"valid": False, "reason": "unknown_consent" if latest is None else "erased"}
+    if not events:
+        return {"valid": False, "reason": "unknown_consent"}
+    ring = sealing.keyring()
+    if history.out_of_place(events) or any(sealing.check(e, site.key, ring) for e in events):
+        return {"valid": False, "reason": "tampered"}
+    issued = next((e for e in events if _claims_of(e, receipt.kind) == _claims(receipt)), None)
+    if issued is None:
+        return {"valid": False, "reason": "mismatch"}
+    latest = events[-1]
+    if latest.erased_at is not None and latest.event_type != "withdrawn":
+        return {"valid": False, "reason": "erased"}
     answer = {
         "valid": True,
-        "kind": receipt.kind,
-        "consent_id": receipt.consent_id,
-        "site": receipt.site,
-        "revision": receipt.revision,
+        "kind": issued.kind,
+        "consent_id": issued.consent_id,
+        "site": site.key,
+        "revision": issued.revision,
         "choices": {"essential": True}
-        | {k: k in receipt.granted for k in ("functional", "analytics")},
+        | {k: bool(issued.choices.get(k)) for k in ("functional", "analytics")},
         "issued_at": receipt.issued_at,
         "withdrawn": latest.event_type == "withdrawn",
     }
-    if receipt.kind == "form":
+    if issued.kind == "form":
         current = db.session.scalar(
             select(PolicyVersion.number)
             .where(
@@ -265,7 +295,7 @@ def verify(token: str, phone: str | None = None, email: str | None = None) -> di
             .limit(1)
         )
         answer |= {
-            "form_id": receipt.form_id,
+            "form_id": issued.form_id,
             "policy_version": receipt.policy_number,
             "policy_version_in_force": current,
         }
@@ -273,6 +303,30 @@ def verify(token: str, phone: str | None = None, email: str | None = None) -> di
         if phone or email:
             answer["subject_matches"] = _subject_matches(site, latest, phone, email)
     return answer
+
+
+def _claims(receipt: receipts.Receipt) -> tuple:
+    """What a receipt says of its event, in the terms :func:`_claims_of` reads from a row."""
+    issued = int(receipt.issued_at.timestamp())
+    if receipt.kind == "form":
+        return ("form", issued, receipt.form_id, receipt.policy_number)
+    return ("cookie", issued, receipt.revision, sorted(receipt.granted))
+
+
+def _claims_of(event, kind: str) -> tuple | None:
+    if event.kind != kind:
+        return None
+    issued = int(event.created_at.timestamp())
+    if kind == "form":
+        return ("form", issued, event.form_id, _policy_number(event.policy_version_id))
+    granted = sorted(k for k in ("functional", "analytics") if event.choices.get(k))
+    return ("cookie", issued, event.revision, granted)
+
+
+def _policy_number(policy_version_id: int | None) -> int | None:
+    return db.session.scalar(
+        select(PolicyVersion.number).where(PolicyVersion.id == policy_version_id)
+    )
 
 
 def _subject_matches(site: SiteSnapshot, event, phone, email) -> bool | None:

@@ -5,25 +5,27 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from cryptography.exceptions import InvalidSignature
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import ConsentEvent, LedgerCheckpoint
-from . import merkle
-from .keys import b64, public_key_from, unb64
-from .proofcheck import canonical, leaf_hash
-from .sealing import (
-    _iso,
+from . import history, merkle
+from .checkpoints import (
+    MARGIN_SECONDS,
+    LedgerError,
     _site_keys,
-    check,
-    checkpoint_all,
-    keyring,
-    personal_data,
-    pii_salt,
-    record,
+     checkpoint_all,
+    longest_wait,
+    signed_payload,
 )
+from .keys import b64
+from .proofcheck import canonical, leaf_hash
+from .sealing import _iso, check, keyring, personal_data, pii_salt, record
+
+#: The columns of a checkpoint that repeat its signed payload, by the payload's name.
+REPEATED = {"seq": "seq", "to_id": "to_id", "count": "count", "key_id": "key"}
 
 
 @dataclass
@@ -55,12 +57,44 @@ class Report:
         return sorted({p.event_id for p in self.problems if p.event_id is not None})
 
 
-def _check_chain(checkpoints, ring, report: Report) -> list[tuple[int, int, int]]:
-    """Check each checkpoint's signature and link; return its id runs as (lo, hi, seq)."""
-    spans, prev = [], None
-    for expected_seq, cp in enumerate(checkpoints, start=1):
-        payload = json.loads(cp.payload)
-        seq = payload.get("seq")
+def _signed(checkpoints, ring, report: Report) -> list[tuple[LedgerCheckpoint, dict]]:
+    """Each checkpoint with the payload it signed, in the payload's order; name the rest."""
+    signed = []
+    for cp in checkpoints:
+        try:
+            payload = signed_payload(cp, ring)
+        except LedgerError as error:
+            report.problems.append(Problem(None, f"checkpoint {cp.seq}: {error}"))
+            continue
+        signed.append((cp, payload))
+        columns = REPEATED | {"low_id": None, "digest": None}
+        for column, name in columns.items():
+            if name is not None:
+                expected = payload[name]
+            elif column == "digest":
+                expected = hashlib.sha256(cp.payload.encode()).hexdigest()
+            else:
+                expected = payload["ids"][0][0] if payload["ids"] else payload["to_id"]
+            if getattr(cp, column) != expected:
+                report.problems.append(
+                    Problem(
+                        None,
+                        f"checkpoint {payload['seq']}: its {column} column says "
+                        f"{getattr(cp, column)}, its signed payload {expected} (edited)",
+                    )
+                )
+    return sorted(signed, key=lambda pair: pair[1]["seq"])
+
+
+def _check_chain(checkpoints, ring, report: Report):
+    """Check each checkpoint's signature and link; its id runs as (lo, hi, seq), its root.
+
+    Only checkpoints whose signature holds count: the rows of the others await one.
+    """
+    spans, prev, roots = [], None, {}
+    for expected_seq, (cp, payload) in enumerate(_signed(checkpoints, ring, report), start=1):
+        seq = payload["seq"]
+        roots[seq] = payload["root"]
         digest = hashlib.sha256(cp.payload.encode()).hexdigest()
         if seq != expected_seq:
             report.problems.append(Problem(None, f"checkpoint {expected_seq} is missing"))
@@ -68,18 +102,6 @@ def _check_chain(checkpoints, ring, report: Report) -> list[tuple[int, int, int]
             report.problems.append(
                 Problem(None, f"checkpoint {seq} does not follow the one before it")
             )
-        key = ring.get(payload.get("key", ""))
-        if key is None:
-            report.problems.append(
-                Problem(None, f"checkpoint {seq} is signed with unknown key {payload.get('key')!r}")
-            )
-        else:
-            try:
-                public_key_from(key.public_key).verify(unb64(cp.signature), cp.payload.encode())
-            except (InvalidSignature, ValueError):
-                report.problems.append(
-                    Problem(None, f"checkpoint {seq}: signature does not verify")
-                )
         prev = digest
         spans.extend((lo, hi, seq) for lo, hi in payload["ids"])
     report.last_digest = prev
@@ -89,7 +111,7 @@ def _check_chain(checkpoints, ring, report: Report) -> list[tuple[int, int, int]
             report.problems.append(
                 Problem(lo2, f"listed by checkpoints {s1} and {s2}: a checkpoint was forged")
             )
-    return spans
+    return spans, roots
 
 
 def verify(batch: int = 2000) -> Report:
@@ -99,9 +121,10 @@ def verify(batch: int = 2000) -> Report:
     report = Report()
     checkpoints = session.scalars(select(LedgerCheckpoint).order_by(LedgerCheckpoint.seq)).all()
     report.checkpoints = len(checkpoints)
-    spans = _check_chain(checkpoints, ring, report)
     # Only each root is kept: a log of many small checkpoints stays small in memory.
-    roots = {json.loads(cp.payload)["seq"]: json.loads(cp.payload)["root"] for cp in checkpoints}
+    spans, roots = _check_chain(checkpoints, ring, report)
+    misplaced = dict(session.execute(history.out_of_place_query()).all())
+    now, limit, waited, waiting = datetime.now(UTC), longest_wait(), None, 0
     top: dict[int, int] = {}
     for _lo, hi, seq in spans:
         top[seq] = max(top.get(seq, 0), hi)
@@ -143,6 +166,8 @@ def verify(batch: int = 2000) -> Report:
         site_key = sites.get(row.site_id, "")
         data = canonical(record(row, site_key))
         problem = check(row, site_key, ring, data)
+        if row.id in misplaced:
+            problem = history.message(misplaced[row.id])
         if problem:
             report.problems.append(Problem(row.id, problem))
         if position < len(spans) and spans[position][0] <= row.id:
@@ -157,6 +182,9 @@ def verify(batch: int = 2000) -> Report:
         else:
             # Not in any checkpoint yet: the tail, or a late commit the next one will cover.
             report.pending += 1
+            if not problem and (now - row.created_at).total_seconds() > limit:
+                waiting += 1
+                waited = waited or row
         finish(row.id)
         # Plain rows stay out of the session's identity map, so memory stays flat without
         # expunge_all() (which, on ORM objects, broke yield_per after the first batch).
@@ -167,8 +195,20 @@ def verify(batch: int = 2000) -> Report:
         position += 1
         expected = spans[position][0] if position < len(spans) else None
     finish(float("inf"))
+    if waited is not None:
+        report.problems.append(Problem(waited.id, _overdue(now - waited.created_at, waiting)))
     _duplicates(report)
     return report
+
+
+def _overdue(age, rows: int) -> str:
+    hours = age.total_seconds() / 3600
+    wait = f"{hours:.0f} h" if hours >= 1 else f"{hours * 60:.0f} min"
+    return (
+        f"waited {wait} without a checkpoint ({rows} such rows, longer than "
+        f"LEDGER_CHECKPOINT_SECONDS plus {MARGIN_SECONDS} s): checkpoints have stopped; "
+        "run `flask ledger checkpoint` and look at what it says"
+    )
 
 
 def _duplicates(report: Report) -> None:
@@ -223,7 +263,10 @@ def proof_bundle(event: ConsentEvent, make_checkpoint: bool = True) -> dict:
     """
     cp = _checkpoint_of(event.id)
     if cp is None and make_checkpoint:
-        checkpoint_all()
+        try:
+            checkpoint_all()
+        except LedgerError:
+            pass  # the proof says the event is in no checkpoint; `ledger verify` says why
         cp = _checkpoint_of(event.id)
     ring = keyring()
     seal_key = ring.get(event.seal_key or "")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..accounts import audit as audit_trail
 from ..extensions import db
 from ..models import ConsentEvent
-from . import audit, sealing
+from . import audit, checkpoints, sealing
 
 ledger_cli = AppGroup("ledger", help="The tamper-evident consent ledger.")
 
@@ -50,7 +50,11 @@ def _n(count: int, noun: str) -> str:
 @ledger_cli.command("checkpoint")
 def checkpoint_command():
     """Sign checkpoints over every row not yet covered (run from cron, e.g. each minute)."""
-    made = sealing.checkpoint_all()
+    try:
+        made = checkpoints.checkpoint_all()
+    except checkpoints.LedgerError as error:
+        click.echo(f"Cannot checkpoint: {error}. Run `flask ledger verify`.", err=True)
+        raise SystemExit(1) from None
     if not made:
         click.echo("Nothing to checkpoint.")
     for cp in made:

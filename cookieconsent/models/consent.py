@@ -68,6 +68,12 @@ class ConsentEvent(db.Model):
     pii_digest: Mapped[str | None] = mapped_column(String(64))
     seal_key: Mapped[str | None] = mapped_column(String(32))
     seal: Mapped[str | None] = mapped_column(String(64))
+    #: The seal's format: 1 (rows of earlier releases) or 2, which also covers
+    #: ``previous_event_id``.
+    seal_version: Mapped[int] = mapped_column(Integer, server_default="1")
+    #: The consent's event this one follows (None for its first). Unique: a history has one
+    #: line, so of two writers that follow the same event at once, the second is refused.
+    previous_event_id: Mapped[int | None] = mapped_column(Integer, unique=True)
 
     site: Mapped[Site] = relationship()
     policy_version: Mapped[PolicyVersion | None] = relationship()
