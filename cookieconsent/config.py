@@ -37,6 +37,18 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "Longest a new row waits before a worker signs a ledger checkpoint over it (or 1000 "
         "rows wait); 0: only `flask ledger checkpoint` (cron) does.",
     ),
+    "WEBHOOK_TIMEOUT": ("10", "Seconds a site's webhook endpoint has to answer one delivery."),
+    "WEBHOOK_RETRY_SECONDS": (
+        "30",
+        "Wait before a failed webhook delivery's first retry; it doubles each time (at most an "
+        "hour) until a day has passed, then the delivery is marked failed.",
+    ),
+    "WEBHOOK_ALLOW_PRIVATE": (
+        None,
+        "1: webhook URLs may point at loopback or private addresses; default: refused in "
+        "production (a console admin must not reach the server's own network), allowed "
+        "otherwise.",
+    ),
 }
 #: Read by the test suite, not by the server.
 IGNORED = {"TEST_DATABASE_URL"}
@@ -76,6 +88,7 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
         or "sqlite:///" + os.path.join(instance_path, "cookieconsent.sqlite3")
     )
     secure = get("SESSION_SECURE")
+    allow_private = get("WEBHOOK_ALLOW_PRIVATE")
     config = {
         "ENV": env,
         "SECRET_KEY": _secret_key(
@@ -90,6 +103,11 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
         "LEDGER_KEYS": get("LEDGER_KEYS"),
         "SITE_CACHE_SECONDS": float(get("SITE_CACHE_SECONDS")),
         "LEDGER_CHECKPOINT_SECONDS": float(get("LEDGER_CHECKPOINT_SECONDS")) or None,
+        "WEBHOOK_TIMEOUT": float(get("WEBHOOK_TIMEOUT")),
+        "WEBHOOK_RETRY_SECONDS": float(get("WEBHOOK_RETRY_SECONDS")),
+        "WEBHOOK_ALLOW_PRIVATE": env != "production"
+        if allow_private is None
+        else allow_private == "1",
         "SESSION_COOKIE_SECURE": env == "production" if secure is None else secure == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

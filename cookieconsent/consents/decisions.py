@@ -16,6 +16,7 @@ from ..models.types import term_end, utcnow
 from ..sites import snapshots
 from ..sites.registry import signing_secrets
 from ..sites.snapshots import SiteSnapshot
+from ..webhooks import events as webhooks
 from . import receipts
 
 USER_AGENT_LENGTH = 512
@@ -34,11 +35,16 @@ def clip_user_agent(user_agent: str | None) -> str | None:
 
 
 def append(event: ConsentEvent, site: Site | SiteSnapshot) -> ConsentEvent:
-    """Add one event of ``site`` to the log, sealed for the ledger. Events are only appended."""
+    """Add one event of ``site`` to the log, sealed for the ledger. Events are only appended.
+
+    Every withdrawal, whichever way it came (the API, the preference page, the console, the
+    CLI), passes here and queues its ``consent.withdrawn`` webhook in the same transaction.
+    """
     sealing.seal(event, site.key)
     db.session.add(event)
     db.session.flush()
     sealing.mark_appended()
+    webhooks.appended(site, event)
     return event
 
 

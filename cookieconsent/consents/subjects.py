@@ -6,6 +6,7 @@ from sqlalchemy import String, cast, or_, select
 
 from ..extensions import db
 from ..models import ConsentEvent, Site
+from ..webhooks import events as webhooks
 from .decisions import latest_event, withdrawal
 from .identity import subject_hashes
 from .retention import erase
@@ -57,6 +58,19 @@ def erase_for_subject(
 ) -> list[ConsentEvent]:
     """Erase the personal data of every event of the subject; return the erased events."""
     events = find_by_subject(site, phone, email)
-    for event in events:
-        erase(event)
+    erase_events(site, events)
     return events
+
+
+def erase_events(site: Site, events: list[ConsentEvent]) -> int:
+    """Erase ``events`` and tell the site's backend, once per consent; how many were erased."""
+    told: set[str] = set()
+    erased = 0
+    for event in events:
+        if not erase(event):
+            continue
+        erased += 1
+        if event.consent_id not in told:
+            told.add(event.consent_id)
+            webhooks.erased(site, event)
+    return erased
