@@ -245,3 +245,12 @@ class SubjectForm(FlaskForm):
     )
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+
+
+class WebhookForm(FlaskForm):
+    url = StringField(
+        _l("Endpoint URL"),
+        description=_l("https://… on the site's backend"),
+        validators=[DataRequired(), Length(max=2000)],
+    )
+    recorded = BooleanField(_l("Also send consent.recorded (every decision)"))
