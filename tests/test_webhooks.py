@@ -9,18 +9,14 @@ from datetime import timedelta
 import pytest
 from admin_helpers import PASSWORD, audit_actions, login
 from sqlalchemy import select
-from test_forms import DETAILS
-from webhook_receiver import Receiver
+from webhook_support import Receiver, add_endpoint, form_consents, withdraw
 
 from cookieconsent import client as site_client
 from cookieconsent.accounts import users
 from cookieconsent.extensions import db
-from cookieconsent.forms import documents
-from cookieconsent.models import WebhookDelivery, WebhookEndpoint
+from cookieconsent.models import WebhookDelivery
 from cookieconsent.models.types import utcnow
 from cookieconsent.webhooks import delivery, signing
-
-PHONE = "8 701 234 56 78"
 
 
 @pytest.fixture
@@ -31,6 +27,10 @@ def app_config(app_config):
         "WEBHOOK_RETRY_SECONDS": 0.0,
     }
 
+@pytest.fixture
+def form_consent(client, site):
+    return form_consents(client, site)
+
 
 @pytest.fixture
 def receiver():
@@ -38,34 +38,6 @@ def receiver():
     server = Receiver([500, "hang"], hang_seconds=2.5)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def form_consent(client, site):
-    version = documents.publish(site, DETAILS)
-    db.session.commit()
-
-    def give(phone=PHONE):
-        response = client.post("/api/v1/form-consents", json={
-            "site": site.key, "form": "feedback", "document_version": version.number,
-            "language": "ru", "agreed": True, "subject": {"phone": phone},
-        }, headers={"User-Agent": "Mozilla/5.0 TestBrowser"})
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()
-
-    return give
-
-
-def add_endpoint(admin_client, site, url, **form) -> WebhookEndpoint:
-    response = admin_client.post(f"/admin/sites/{site.key}/webhooks", data={"url": url} | form)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id.desc())).first()
-
-
-def withdraw(client, given):
-    response = client.post(f"/api/v1/consents/{given['consent_id']}/withdraw",
-                           json={"receipt": given["receipt"]})
-    assert response.status_code == 201, response.get_json()
 
 
 def test_withdrawal_arrives_signed_after_two_failed_attempts(

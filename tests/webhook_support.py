@@ -1,10 +1,19 @@
-"""A site's backend for the webhook tests: a real HTTP server on loopback, in a thread."""
+"""For the webhook tests: a site's backend (a real HTTP server on loopback), form consents."""
 
 from __future__ import annotations
 
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from sqlalchemy import select
+from test_forms import DETAILS
+
+from cookieconsent.extensions import db
+from cookieconsent.forms import documents
+from cookieconsent.models import WebhookEndpoint
+
+PHONE = "8 701 234 56 78"
 
 
 class Receiver:
@@ -54,3 +63,31 @@ class Receiver:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def form_consents(client, site):
+    """Publish the consent document; return a function that posts a form consent for a phone."""
+    version = documents.publish(site, DETAILS)
+    db.session.commit()
+
+    def give(phone=PHONE):
+        response = client.post("/api/v1/form-consents", json={
+            "site": site.key, "form": "feedback", "document_version": version.number,
+            "language": "ru", "agreed": True, "subject": {"phone": phone},
+        }, headers={"User-Agent": "Mozilla/5.0 TestBrowser"})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return give
+
+
+def add_endpoint(admin_client, site, url, **form) -> WebhookEndpoint:
+    response = admin_client.post(f"/admin/sites/{site.key}/webhooks", data={"url": url} | form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id.desc())).first()
+
+
+def withdraw(client, given):
+    response = client.post(f"/api/v1/consents/{given['consent_id']}/withdraw",
+                           json={"receipt": given["receipt"]})
+    assert response.status_code == 201, response.get_json()
