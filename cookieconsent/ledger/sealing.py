@@ -64,6 +64,8 @@ SEALED = (
     "form_id",
     "expires_at",
 )
+#: Columns a seal covers only when they hold a value: ``app_id`` of a decision an app reported.
+SEALED_WHEN_SET = ("app_id",)
 #: How far below the last checkpoint a late commit is still looked for.
 STRAGGLER_WINDOW = 10_000
 
@@ -101,6 +103,10 @@ def record(event: ConsentEvent, site_key: str) -> dict:
     for name in SEALED:
         value = getattr(event, name)
         data[name] = _iso(value) if isinstance(value, datetime) else value
+    # Added after format version 1: only where set, so that earlier rows keep their seals.
+    for name in SEALED_WHEN_SET:
+        if getattr(event, name, None) is not None:
+            data[name] = getattr(event, name)
     return data
 
 
