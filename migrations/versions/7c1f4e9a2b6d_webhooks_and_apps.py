@@ -1,7 +1,7 @@
 """Webhooks to a site's backend; consents recorded by apps
 
 Revision ID: 7c1f4e9a2b6d
-Revises: 5b8e2c41d7a9
+Revises: 8d2e4b6f1a57
 Create Date: 2026-12-01 19:35:55.931311
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c1f4e9a2b6d'
-down_revision = '5b8e2c41d7a9'
+down_revision = '8d2e4b6f1a57'
 branch_labels = None
 depends_on = None
 
