@@ -19,9 +19,11 @@ Capabilities (logic and ``flask`` commands, the commands in the folder's ``cli.p
     sites/      sites and their keys, policy versions, per-worker site snapshots
                 -> embed/payload.py (``sites embed`` prints the tags it builds)
     consents/   decisions, receipts, subject identity and requests, proofs, retention
-                -> sites, ledger
+                -> sites, ledger, webhooks
     forms/      form consents, the consent document and its wording -> consents, sites
     accounts/   console users, export tokens, the audit log
+    webhooks/   telling a site's backend of withdrawals, erasures, expiries; the worker
+                -> accounts (audit of CLI changes)
     export/     the consent log as CSV or JSON Lines -> accounts (audit of CLI exports)
     i18n/       the locale of a request, the ``translate`` commands
 
@@ -103,7 +105,9 @@ def register_commands(app: Flask) -> None:
     from .i18n import cli as i18n
     from .ledger import cli as ledger
     from .sites import cli as sites
+    from .webhooks import cli as webhooks
 
-    for module in (sites, forms, consents, accounts, export, ledger, demo, i18n):
+    modules = (sites, forms, consents, accounts, export, ledger, webhooks, demo, i18n)
+    for module in modules:
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -10,11 +10,15 @@ A form guarded by the embed script reaches the site's backend with a hidden fiel
 
 ``require_form_receipt`` wraps a Flask view so that a submission without a valid receipt is
 refused (400 when the field is missing, 403 when the receipt is not valid for this form).
+
+``verify_webhook`` checks a webhook delivery's signature (see ``docs/trust.md``).
 """
 
 from __future__ import annotations
 
+import hmac
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from functools import wraps
 
 from .consents import receipts
+from .webhooks import signing
 
 FIELD = "consent_receipt"
 
@@ -236,3 +241,33 @@ def require_form_receipt(
         return wrapped
 
     return decorator
+
+
+def verify_webhook(
+    body: bytes | str,
+    header: str | None,
+    secret: str,
+    tolerance: float = 300,
+    now: float | None = None,
+) -> dict:
+    """The event a webhook delivery carries, once its signature holds; else :class:`ReceiptError`.
+
+    ``body`` is the request's raw body (``request.get_data()``), ``header`` its
+    ``Cookieconsent-Signature`` and ``secret`` the endpoint's secret from the console.
+    A delivery signed more than ``tolerance`` seconds away from ``now`` is refused
+    (``stale``), so a captured request cannot be replayed later; drop event ids you have seen
+    to refuse one replayed within the tolerance.
+    """
+    data = body.encode() if isinstance(body, str) else bytes(body)
+    try:
+        timestamp, signatures = signing.parse_header(header or "")
+    except ValueError:
+        raise ReceiptError("malformed_signature", 400) from None
+    moment = time.time() if now is None else now
+    if abs(moment - timestamp) > tolerance:
+        raise ReceiptError("stale")
+    expected = signing.signature(secret, timestamp, data)
+    # compare_digest on every candidate: the time taken tells nothing of the expected value.
+    if not any([hmac.compare_digest(expected, candidate) for candidate in signatures]):
+        raise ReceiptError("bad_signature")
+    return json.loads(data)

@@ -126,6 +126,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LEDGER_CHECKPOINT_SECONDS", "600",
             "Longest a new row waits before a worker signs a ledger checkpoint over it (or 1000 "
             "rows wait); 0: only `flask ledger checkpoint` (cron) does.", _number(float, 0)),
+    Setting("WEBHOOK_TIMEOUT", "10",
+            "Seconds a site's webhook endpoint has to answer one delivery.", _number(float, 1)),
+    Setting("WEBHOOK_RETRY_SECONDS", "30",
+            "Wait before a failed webhook delivery's first retry; it doubles each time (at most "
+            "an hour) until a day has passed, then the delivery is marked failed.",
+            _number(float, 1)),
+    Setting("WEBHOOK_ALLOW_PRIVATE", None,
+            "1: webhook URLs may point at loopback or private addresses; 0: refused (a console "
+            "admin must not reach the server's own network).", _switch,
+            default_doc="0 in production, 1 otherwise"),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 #: Read by the test suite, not by the server.
@@ -166,6 +176,7 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
         or "sqlite:///" + os.path.join(instance_path, "cookieconsent.sqlite3")
     )
     secure = get("SESSION_SECURE")
+    allow_private = get("WEBHOOK_ALLOW_PRIVATE")
     config = {
         "ENV": env,
         "SECRET_KEY": _secret_key(
@@ -181,6 +192,9 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
         "LEDGER_KEYS": get("LEDGER_KEYS"),
         "SITE_CACHE_SECONDS": get("SITE_CACHE_SECONDS"),
         "LEDGER_CHECKPOINT_SECONDS": get("LEDGER_CHECKPOINT_SECONDS") or None,
+        "WEBHOOK_TIMEOUT": get("WEBHOOK_TIMEOUT"),
+        "WEBHOOK_RETRY_SECONDS": get("WEBHOOK_RETRY_SECONDS"),
+        "WEBHOOK_ALLOW_PRIVATE": env != "production" if allow_private is None else allow_private,
         "SESSION_COOKIE_SECURE": env == "production" if secure is None else secure,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

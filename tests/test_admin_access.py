@@ -142,6 +142,8 @@ def _fill(rule, site):
         "token_id": 1,
         "fmt": "csv",
         "kind": "cookie",
+        "endpoint_id": 1,
+        "delivery_id": 1,
     }
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
 

@@ -30,6 +30,10 @@ ACTIONS = (
     "document.publish",
     "forms.update",
     "ledger.rotate_key",
+    "webhook.create",
+    "webhook.delete",
+    "webhook.rotate_secret",
+    "webhook.replay",
 )
 
 

@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (each module registers its views on bp)
     policies,
     sites,
     subjects,
+    webhooks,
 )
 from .blueprint import bp
 

@@ -74,6 +74,10 @@ class SiteForm(FlaskForm):
         description=_l("One per line, e.g. https://shop.kz"),
         validators=[DataRequired()],
     )
+    apps = TextAreaField(
+        _l("Allowed apps"),
+        description=_l("Bundle ids or package names, one per line, e.g. kz.aina.shop"),
+    )
     languages = MultiCheckboxField(
         _l("Languages"),
         choices=choices((lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES),
@@ -232,6 +236,7 @@ class LogFilterForm(FlaskForm):
         validators=[Optional()],
     )
     phone = StringField(_l("Subject's phone"), validators=[Optional(), Length(max=40)])
+    account = StringField(_l("Subject's app account"), validators=[Optional(), Length(max=200)])
     email = StringField(_l("Subject's e-mail"), validators=[Optional(), Length(max=254)])
 
 
@@ -245,3 +250,12 @@ class SubjectForm(FlaskForm):
     )
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+
+
+class WebhookForm(FlaskForm):
+    url = StringField(
+        _l("Endpoint URL"),
+        description=_l("https://… on the site's backend"),
+        validators=[DataRequired(), Length(max=2000)],
+    )
+    recorded = BooleanField(_l("Also send consent.recorded (every decision)"))

@@ -19,6 +19,7 @@ METHODS = {
     "preference_page": _l("Preference page"),
     "form": _l("Feedback form"),
     "operator": _l("Operator"),
+    "app": _l("Mobile app"),
 }
 EVENTS = {
     "given": _l("Given"),

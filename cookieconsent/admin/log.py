@@ -32,9 +32,11 @@ def event_filter(site, form: LogFilterForm) -> EventFilter | None:
         event_type=form.event_type.data or None,
         method=form.method.data or None,
     )
-    if form.phone.data or form.email.data:
+    if form.phone.data or form.email.data or form.account.data:
         try:
-            found = subjects.find_by_subject(site, form.phone.data or None, form.email.data or None)
+            found = subjects.find_by_subject(
+                site, form.phone.data or None, form.email.data or None, form.account.data or None
+            )
         except identity.InvalidSubject as error:
             getattr(form, error.field).errors = [_("Cannot read this value.")]
             return None

@@ -48,9 +48,19 @@ def parse_origins(form: SiteForm) -> list[str] | None:
         return None
 
 
+def parse_apps(form: SiteForm) -> list[str] | None:
+    """The app ids, or None with the error put on the form field."""
+    try:
+        return sorted({site_domain.normalize_app(a) for a in _split(form.apps.data)})
+    except ValueError as error:
+        form.apps.errors.append(str(error))
+        return None
+
+
 def apply_settings(site: Site, form: SiteForm, origins: list[str]) -> dict:
     """Copy the form onto ``site``; returns what changed, for the audit trail."""
     before = _snapshot(site)
+    site.apps = parse_apps(form) or []
     for name in SETTINGS:
         setattr(site, name, getattr(form, name).data)
     site.origins = origins
@@ -74,6 +84,7 @@ def apply_settings(site: Site, form: SiteForm, origins: list[str]) -> dict:
 def _snapshot(site: Site) -> dict:
     names = SETTINGS + (
         "origins",
+        "apps",
         "languages",
         "cookie_domain",
         "metrika_counter_id",
@@ -101,7 +112,7 @@ def site_new():
         form.default_language.data = "ru"
     if form.validate_on_submit() and _languages_valid(form):
         origins = parse_origins(form)
-        if origins is not None:
+        if origins is not None and parse_apps(form) is not None:
             try:
                 site = site_domain.create_site(
                     form.key.data,
@@ -130,12 +141,13 @@ def site_edit(key):
     del form.key
     if request.method == "GET":
         form.origins.data = "\n".join(site.origins)
+        form.apps.data = "\n".join(site.apps)
         form.languages.data = list(site.languages)
         for option, field in METRIKA_OPTIONS.items():
             getattr(form, field).data = bool(site.metrika_options.get(option))
     if form.validate_on_submit() and _languages_valid(form):
         origins = parse_origins(form)
-        if origins is not None:
+        if origins is not None and parse_apps(form) is not None:
             changes = apply_settings(site, form, origins)
             if changes:
                 audit.record("site.update", site=site, target=site.key, details=_jsonable(changes))

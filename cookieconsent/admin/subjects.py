@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts import audit
-from ..consents import decisions, retention
+from ..consents import decisions
 from ..consents import subjects as subject_domain
 from ..extensions import db
 from ..models import ConsentEvent
@@ -144,7 +144,7 @@ def consent_erase(key, consent_id):
     if request.form.get("confirm") != "yes":
         flash(_("Tick the box to confirm the erasure."), "error")
         return redirect(_back(key, consent_id))
-    erased = sum(1 for event in events if retention.erase(event))
+    erased = subject_domain.erase_events(site, events)
     audit.record("consent.erase", site=site, target=consent_id, details={"events": erased})
     db.session.commit()
     flash(

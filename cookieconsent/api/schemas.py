@@ -36,6 +36,42 @@ def http_url(value: str) -> None:
         raise ValidationError("Must be an http or https URL.")
 
 
+#: A custom scheme an app registers (``aina://home``); never one a browser would run.
+APP_SCHEME = validate.Regexp(r"^[a-z][a-z0-9+.-]{1,31}://", error="Not an app URL.")
+BROWSER_SCHEMES = {"javascript", "data", "file", "blob", "vbscript", "about"}
+#: A bundle id (``kz.aina.shop``) or an Android package name (``kz.aina.shop``).
+APP_ID = validate.Regexp(
+    r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$", error="Not a bundle id or package name."
+)
+
+
+def check_url(data: dict) -> None:
+    """http(s) URLs for every method; an app's own scheme only with ``method: app``."""
+    url = data.get("url")
+    if url is None:
+        return
+    try:
+        http_url(url)
+    except ValidationError:
+        scheme = urlsplit(url).scheme
+        if data.get("method") != "app":
+            raise ValidationError("Must be an http or https URL.", "url") from None
+        if scheme in BROWSER_SCHEMES:
+            raise ValidationError("Not an app URL.", "url") from None
+        try:
+            APP_SCHEME(url)
+        except ValidationError as error:
+            raise ValidationError(error.messages, "url") from None
+
+
+class AppSubjectSchema(StrictSchema):
+    """Who the app's user is, if the app knows: stored only as keyed hashes."""
+
+    account = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    phone = fields.String(load_default=None, validate=validate.Length(max=40))
+    email = fields.String(load_default=None, validate=validate.Length(max=254))
+
+
 class ChoicesSchema(StrictSchema):
     essential = strict_bool(
         load_default=True,
@@ -51,12 +87,34 @@ class ConsentRequestSchema(StrictSchema):
     choices = fields.Nested(ChoicesSchema, required=True)
     language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
     method = fields.String(
-        required=True, validate=validate.OneOf(["banner", "preferences", "preference_page"])
+        required=True,
+        validate=validate.OneOf(["banner", "preferences", "preference_page", "app"]),
     )
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS[:3]))
-    url = fields.String(load_default=None, validate=[validate.Length(max=2000), http_url])
+    url = fields.String(load_default=None, validate=validate.Length(max=2000))
     gpc = strict_bool(load_default=False)
     previous_consent_id = fields.String(load_default=None, validate=HEX_ID)
+    #: With ``method: app``: the app's bundle id or package name, registered for the site.
+    app = fields.String(load_default=None, validate=[validate.Length(max=255), APP_ID])
+    #: With ``method: app``: an id of the install, stored only as a keyed hash.
+    device_id = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    subject = fields.Nested(AppSubjectSchema, load_default=None)
+
+    @validates_schema
+    def app_fields_go_with_method_app(self, data, **kwargs):
+        app = data.get("method") == "app"
+        errors = {}
+        if app and not data.get("app"):
+            errors["app"] = ["Required with method app."]
+        for name in ("app", "device_id", "subject"):
+            if not app and data.get(name) is not None:
+                errors[name] = ["Only with method app."]
+        try:
+            check_url(data)
+        except ValidationError as error:
+            errors |= error.normalized_messages()
+        if errors:
+            raise ValidationError(errors)
 
     @validates_schema
     def action_matches_choices(self, data, **kwargs):
@@ -80,9 +138,13 @@ class WithdrawRequestSchema(StrictSchema):
     receipt = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     method = fields.String(
         load_default="preferences",
-        validate=validate.OneOf(["banner", "preferences", "preference_page"]),
+        validate=validate.OneOf(["banner", "preferences", "preference_page", "app"]),
     )
-    url = fields.String(load_default=None, validate=[validate.Length(max=2000), http_url])
+    url = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+    @validates_schema
+    def url_fits_method(self, data, **kwargs):
+        check_url(data)
 
 
 class WithdrawResponseSchema(Schema):

@@ -20,44 +20,48 @@ subjects_cli = AppGroup("subjects", help="Find, withdraw or erase a data subject
 
 
 def _subject_options(command):
+    command = click.option("--account", help="The subject's account id in the site's app.")(
+        command
+    )
     command = click.option("--email", help="The subject's e-mail.")(command)
     command = click.option("--phone", help="The subject's phone number.")(command)
     return click.option("--site", "key", required=True, help="The site key.")(command)
 
 
-def _find(key, phone, email):
-    if not phone and not email:
-        raise click.UsageError("give --phone or --email (or both)")
+def _find(key, phone, email, account):
+    if not phone and not email and not account:
+        raise click.UsageError("give --phone, --email or --account")
     site = site_named(key, "--site")
     try:
-        return site, subjects.find_by_subject(site, phone, email)
+        return site, subjects.find_by_subject(site, phone, email, account)
     except identity.InvalidSubject as error:
         raise click.BadParameter(error.message, param_hint=f"--{error.field}") from None
 
 
 @subjects_cli.command("find")
 @_subject_options
-def find(key, phone, email):
-    """List the form consents of a subject (found through the keyed hash)."""
-    site, events = _find(key, phone, email)
+def find(key, phone, email, account):
+    """List the consents of a subject (found through the keyed hash)."""
+    site, events = _find(key, phone, email, account)
     ids = subjects.consent_ids(events)
     for consent_id in ids:
         first = next(e for e in events if e.consent_id == consent_id)
         latest = latest_event(site, consent_id)
         number = first.policy_version.number if first.policy_version else "-"
+        source = first.form_id or first.app_id or first.method
         click.echo(
-            f"{consent_id}\t{first.form_id}\t{first.created_at:%Y-%m-%d %H:%M}Z\t"
-            f"document v{number}\t{latest.event_type}"
+            f"{consent_id}\t{source}\t{first.created_at:%Y-%m-%d %H:%M}Z\t"
+            f"{'document' if first.kind == 'form' else 'policy'} v{number}\t{latest.event_type}"
         )
     click.echo(f"{len(ids)} consent(s).")
 
 
 @subjects_cli.command("withdraw")
 @_subject_options
-def withdraw(key, phone, email):
-    """Withdraw every form consent of a subject still in force."""
-    site, _ = _find(key, phone, email)
-    events = subjects.withdraw_for_subject(site, phone, email)
+def withdraw(key, phone, email, account):
+    """Withdraw every consent of a subject still in force."""
+    site, _ = _find(key, phone, email, account)
+    events = subjects.withdraw_for_subject(site, phone, email, account)
     for event in events:
         audit.record("consent.withdraw", site=site, target=event.consent_id)
     db.session.commit()
@@ -67,15 +71,15 @@ def withdraw(key, phone, email):
 @subjects_cli.command("erase")
 @_subject_options
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def erase(key, phone, email, yes):
-    """Erase the personal data of every form consent of a subject (the proofs stay)."""
-    site, events = _find(key, phone, email)
+def erase(key, phone, email, account, yes):
+    """Erase the personal data of every consent of a subject (the proofs stay)."""
+    site, events = _find(key, phone, email, account)
     if not events:
         click.echo("Nothing to erase.")
         return
     if not yes:
         click.confirm(f"Erase the personal data of {len(events)} event(s)?", abort=True)
-    erased = subjects.erase_for_subject(site, phone, email)
+    erased = subjects.erase_for_subject(site, phone, email, account)
     for consent_id in subjects.consent_ids(erased):
         audit.record("consent.erase", site=site, target=consent_id)
     db.session.commit()

@@ -17,7 +17,9 @@ from ..models.types import term_end, utcnow
 from ..sites import snapshots
 from ..sites.registry import signing_secrets
 from ..sites.snapshots import SiteSnapshot
+from ..webhooks import events as webhooks
 from . import receipts
+from .identity import InvalidSubject, device_hash, subject_hashes
 
 USER_AGENT_LENGTH = 512
 
@@ -40,6 +42,8 @@ def append(event: ConsentEvent, site: Site | SiteSnapshot) -> ConsentEvent:
     An event that follows another of its consent (``previous_event_id``) is refused with 409,
     and the transaction rolled back, if another one followed that event first: a consent's
     history has one line, so two requests at once cannot both extend it from the same place.
+    Every withdrawal, whichever way it came (the API, the preference page, the console, the
+    CLI), passes here and queues its ``consent.withdrawn`` webhook in the same transaction.
     """
     sealing.seal(event, site.key)
     db.session.add(event)
@@ -55,6 +59,7 @@ def append(event: ConsentEvent, site: Site | SiteSnapshot) -> ConsentEvent:
             {"consent_id": "Another event of this consent was recorded at the same moment."},
         ) from None
     checkpoints.mark_appended()
+    webhooks.appended(site, event)
     return event
 
 
@@ -86,6 +91,7 @@ def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agen
         raise APIError(
             422, "Invalid input.", {"previous_consent_id": "No such consent for this site."}
         )
+    app_id, hashes = _app_fields(site, data)
     choices = {"essential": True} | {
         key: bool(data["choices"][key]) for key in ("functional", "analytics")
     }
@@ -114,6 +120,8 @@ def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agen
         user_agent=clip_user_agent(user_agent),
         gpc=data["gpc"],
         previous_consent_id=data["previous_consent_id"],
+        app_id=app_id,
+        subject_hashes=hashes,
         expires_at=expires_at,
         purge_after=expires_at + timedelta(days=site.proof_retention_days),
     )
@@ -121,6 +129,24 @@ def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agen
     # held until the commit, so nothing else should happen in between.
     receipt = sign_event(site, event)
     return append(event, site), receipt
+
+
+def _app_fields(site: SiteSnapshot, data: dict) -> tuple[str | None, list[str]]:
+    """The app of a ``method: app`` decision, if registered, and its keyed subject hashes."""
+    app_id = data.get("app")
+    if app_id is None:
+        return None, []
+    if app_id not in site.apps:
+        raise APIError(422, "Invalid input.", {"app": "Not an app registered for this site."})
+    subject = data.get("subject") or {}
+    try:
+        hashes = subject_hashes(site, subject.get("phone"), subject.get("email"),
+                                subject.get("account"))
+    except InvalidSubject as error:
+        raise APIError(422, "Invalid input.", {f"subject.{error.field}": error.message}) from None
+    if data.get("device_id"):
+        hashes.append(device_hash(site, data["device_id"]))
+    return app_id, hashes
 
 
 def sign_event(site: Site | SiteSnapshot, event: ConsentEvent) -> str:
@@ -194,6 +220,7 @@ def withdrawal(
             gpc=given.gpc,
             form_id=given.form_id,
             previous_event_id=given.id,
+            app_id=given.app_id,
             # Kept so that the withdrawal is found, and purged, with the consent.
             subject_hashes=list(given.subject_hashes or []),
             expires_at=now,
@@ -331,8 +358,6 @@ def _policy_number(policy_version_id: int | None) -> int | None:
 
 def _subject_matches(site: SiteSnapshot, event, phone, email) -> bool | None:
     """Whether every identifier given is one the consent holds; None once it was erased."""
-    from .identity import InvalidSubject, subject_hashes
-
     try:
         hashes = subject_hashes(site, phone, email)
     except InvalidSubject as error:

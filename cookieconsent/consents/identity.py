@@ -1,4 +1,4 @@
-"""Data subjects: their phone and e-mail, known only as keyed hashes.
+"""Data subjects: their phone, e-mail or app account, known only as keyed hashes.
 
 A form consent never stores a contact in clear. Each identifier is normalised (so that
 ``8 701 234 56 78`` and ``+7 (701) 234-56-78`` are the same person) and hashed with HMAC-SHA256
@@ -77,6 +77,14 @@ def normalize_email(value: str) -> str:
     return f"{local}@{domain}"
 
 
+def normalize_account(value: str) -> str:
+    """An app's account id, as the site's backend knows it: trimmed, otherwise exact."""
+    account = (value or "").strip()
+    if not account or len(account) > 200 or not account.isprintable():
+        raise InvalidSubject("account", "Not an account id.")
+    return account
+
+
 def site_key(site: Site) -> bytes:
     """The key of a site's subject hashes: its own secret, keyed by one kept off the database.
 
@@ -96,11 +104,20 @@ def hash_identifier(site: Site, kind: str, normalised: str) -> str:
     return hmac.new(site_key(site), message, hashlib.sha256).hexdigest()
 
 
-def subject_hashes(site: Site, phone: str | None = None, email: str | None = None) -> list[str]:
-    """The keyed hashes of a subject's phone and e-mail (either may be missing)."""
+def subject_hashes(
+    site: Site, phone: str | None = None, email: str | None = None, account: str | None = None
+) -> list[str]:
+    """The keyed hashes of a subject's phone, e-mail and app account (any may be missing)."""
     hashes = []
     if phone:
         hashes.append(hash_identifier(site, "phone", normalize_phone(phone)))
     if email:
         hashes.append(hash_identifier(site, "email", normalize_email(email)))
+    if account:
+        hashes.append(hash_identifier(site, "account", normalize_account(account)))
     return hashes
+
+
+def device_hash(site: Site, device_id: str) -> str:
+    """The keyed hash of an app install's device id: the install can be found, not tracked."""
+    return hash_identifier(site, "device", device_id.strip())

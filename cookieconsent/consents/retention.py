@@ -17,6 +17,7 @@ from ..models import ConsentEvent, Site
 from ..models.consent import ERASABLE
 from ..models.retention import PurgeRun
 from ..models.types import utcnow
+from ..webhooks import events as webhooks
 
 #: Rows erased per transaction, so a large purge never holds locks for long.
 BATCH = 500
@@ -82,7 +83,7 @@ def purge(now: datetime | None = None, *, trigger: str = "cli", batch: int = BAT
     try:
         for site in db.session.scalars(select(Site).order_by(Site.id)).all():
             for kind in ("cookie", "form"):
-                erased = _erase_all(due(site, kind, now), now, batch)
+                erased = _erase_all(site, due(site, kind, now), now, batch)
                 if erased:
                     counts.setdefault(site.key, {"cookie": 0, "form": 0})[kind] = erased
     except Exception as error:
@@ -93,7 +94,7 @@ def purge(now: datetime | None = None, *, trigger: str = "cli", batch: int = BAT
     return run
 
 
-def _erase_all(condition, now: datetime, batch: int) -> int:
+def _erase_all(site: Site, condition, now: datetime, batch: int) -> int:
     total = 0
     values = _empty_values() | {"erased_at": now}
     while True:
@@ -102,14 +103,21 @@ def _erase_all(condition, now: datetime, batch: int) -> int:
         ).all()
         if not ids:
             return total
-        result = db.session.execute(
+        erased = db.session.execute(
             update(ConsentEvent)
             .where(ConsentEvent.id.in_(ids), ConsentEvent.erased_at.is_(None))
             .values(**values)
+            .returning(ConsentEvent.kind, ConsentEvent.event_type, ConsentEvent.consent_id,
+                       ConsentEvent.form_id)
             .execution_options(synchronize_session=False)
-        )
+        ).all()
+        # Only the rows this run erased come back, so an overlapping run tells nobody twice;
+        # the webhook commits with the erasure.
+        for row in erased:
+            if row.kind == "form" and row.event_type == "given":
+                webhooks.expired(site, row.consent_id, row.form_id, now)
         db.session.commit()
-        total += result.rowcount
+        total += len(erased)
 
 
 def _finish(run: PurgeRun, counts: dict, status: str, error: str | None = None) -> None:

@@ -1,4 +1,5 @@
-"""A data subject's requests: find, withdraw and erase their consents by phone or e-mail."""
+"""A data subject's requests: find, withdraw and erase their consents by phone, e-mail or
+an app account."""
 
 from __future__ import annotations
 
@@ -6,16 +7,18 @@ from sqlalchemy import String, cast, or_, select
 
 from ..extensions import db
 from ..models import ConsentEvent, Site
+from ..webhooks import events as webhooks
 from .decisions import latest_event, withdrawal
 from .identity import subject_hashes
 from .retention import erase
 
 
 def find_by_subject(
-    site: Site, phone: str | None = None, email: str | None = None
+    site: Site, phone: str | None = None, email: str | None = None, account: str | None = None
 ) -> list[ConsentEvent]:
-    """Every event of ``site`` that holds one of the subject's hashes, oldest first."""
-    hashes = subject_hashes(site, phone, email)
+    """Every event of ``site`` that holds one of the subject's hashes, oldest first: form
+    consents and the decisions an app reported for its signed-in user."""
+    hashes = subject_hashes(site, phone, email, account)
     if not hashes:
         return []
     # The hashes are 64 hex digits, so a match inside the JSON text cannot be a partial one;
@@ -26,7 +29,6 @@ def find_by_subject(
             select(ConsentEvent)
             .where(
                 ConsentEvent.site_id == site.id,
-                ConsentEvent.kind == "form",
                 or_(*(text.like(f'%"{value}"%') for value in hashes)),
             )
             .order_by(ConsentEvent.created_at, ConsentEvent.id)
@@ -40,11 +42,16 @@ def consent_ids(events: list[ConsentEvent]) -> list[str]:
 
 
 def withdraw_for_subject(
-    site: Site, phone: str | None = None, email: str | None = None, *, method: str = "operator"
+    site: Site,
+    phone: str | None = None,
+    email: str | None = None,
+    account: str | None = None,
+    *,
+    method: str = "operator",
 ) -> list[ConsentEvent]:
-    """Withdraw every form consent of the subject still in force; return the new events."""
+    """Withdraw every consent of the subject still in force; return the new events."""
     withdrawn = []
-    for consent_id in consent_ids(find_by_subject(site, phone, email)):
+    for consent_id in consent_ids(find_by_subject(site, phone, email, account)):
         latest = latest_event(site, consent_id)
         if latest is None or latest.event_type == "withdrawn" or latest.erased_at is not None:
             continue
@@ -53,10 +60,23 @@ def withdraw_for_subject(
 
 
 def erase_for_subject(
-    site: Site, phone: str | None = None, email: str | None = None
+    site: Site, phone: str | None = None, email: str | None = None, account: str | None = None
 ) -> list[ConsentEvent]:
     """Erase the personal data of every event of the subject; return the erased events."""
-    events = find_by_subject(site, phone, email)
-    for event in events:
-        erase(event)
+    events = find_by_subject(site, phone, email, account)
+    erase_events(site, events)
     return events
+
+
+def erase_events(site: Site, events: list[ConsentEvent]) -> int:
+    """Erase ``events`` and tell the site's backend, once per consent; how many were erased."""
+    told: set[str] = set()
+    erased = 0
+    for event in events:
+        if not erase(event):
+            continue
+        erased += 1
+        if event.consent_id not in told:
+            told.add(event.consent_id)
+            webhooks.erased(site, event)
+    return erased

@@ -52,6 +52,8 @@ SEALED = (
     "form_id",
     "expires_at",
 )
+#: Columns a seal covers only when they hold a value: ``app_id`` of a decision an app reported.
+SEALED_WHEN_SET = ("app_id",)
 
 
 def init_app(app: Flask) -> None:
@@ -86,6 +88,10 @@ def record(event: ConsentEvent, site_key: str) -> dict:
         data[name] = _iso(value) if isinstance(value, datetime) else value
     if version >= history.CHAINED:
         data["previous_event_id"] = event.previous_event_id
+    # Added after format version 1: only where set, so that earlier rows keep their seals.
+    for name in SEALED_WHEN_SET:
+        if getattr(event, name, None) is not None:
+            data[name] = getattr(event, name)
     return data
 
 

@@ -6,6 +6,7 @@ from .operator import ApiToken, AuditEntry, DailyFigure, Operator
 from .policy import PolicyText, PolicyVersion
 from .retention import PurgeRun
 from .site import CATEGORIES, Category, Service, Site, SiteKey
+from .webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
@@ -22,4 +23,7 @@ __all__ = [
     "Service",
     "Site",
     "SiteKey",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

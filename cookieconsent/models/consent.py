@@ -15,7 +15,7 @@ from .types import UTCDateTime, utcnow
 EVENT_TYPES = ("given", "updated", "withdrawn", "expired")
 #: ``agree``: a ticked personal-data box on a form.
 ACTIONS = ("accept_all", "reject_all", "custom", "withdraw", "agree")
-METHODS = ("banner", "preferences", "preference_page", "form", "operator")
+METHODS = ("banner", "preferences", "preference_page", "form", "operator", "app")
 #: ``cookie`` for a banner decision, ``form`` for a feedback-form consent.
 KINDS = ("cookie", "form")
 #: The personal data an event holds. Erasure (retention or a subject's request) empties
@@ -55,7 +55,10 @@ class ConsentEvent(db.Model):
     gpc: Mapped[bool] = mapped_column(Boolean, default=False)
     previous_consent_id: Mapped[str | None] = mapped_column(String(32))
     form_id: Mapped[str | None] = mapped_column(String(64))
-    #: Keyed hashes (HMAC-SHA256, per-site secret) of the subject's phone or e-mail.
+    #: The bundle id or package name of the app that reported the decision (``method: app``).
+    app_id: Mapped[str | None] = mapped_column(String(255))
+    #: Keyed hashes (HMAC-SHA256, per-site secret) of the subject's phone, e-mail or account
+    #: and of an app's device id.
     subject_hashes: Mapped[list[str]] = mapped_column(JSON, default=list)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When the retention purge removes this proof's personal data.

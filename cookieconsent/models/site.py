@@ -22,6 +22,8 @@ class Site(db.Model):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Bundle ids and package names of the site's apps, which may record ``method: "app"``.
+    apps: Mapped[list[str]] = mapped_column(JSON, default=list)
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["kk", "ru", "en"])
     default_language: Mapped[str] = mapped_column(String(2), default="ru")
     consent_lifetime_days: Mapped[int] = mapped_column(Integer, default=365)

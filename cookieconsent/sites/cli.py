@@ -69,6 +69,46 @@ def rotate_key(key):
     click.echo(f"Rotated the signing key of {key}; {len(site.keys)} keys verify its receipts.")
 
 
+@sites_cli.group("apps")
+def apps_cli():
+    """The apps (bundle ids, package names) that may record a site's consents."""
+
+
+@apps_cli.command("list")
+@click.argument("key")
+def list_apps(key):
+    """List the apps allowed to record consent with method app."""
+    for app in site_named(key).apps:
+        click.echo(app)
+
+
+@apps_cli.command("add")
+@click.argument("key")
+@click.argument("app_ids", nargs=-1, required=True)
+def add_apps(key, app_ids):
+    """Allow apps (e.g. kz.aina.shop) to record consent for the site."""
+    _change_apps(key, lambda apps: apps + list(app_ids), "app_added", app_ids)
+
+
+@apps_cli.command("remove")
+@click.argument("key")
+@click.argument("app_ids", nargs=-1, required=True)
+def remove_apps(key, app_ids):
+    """Stop apps from recording consent; what they recorded stays."""
+    _change_apps(key, lambda apps: [a for a in apps if a not in app_ids], "app_removed", app_ids)
+
+
+def _change_apps(key, change, what, app_ids):
+    site = site_named(key)
+    try:
+        apps = registry.set_apps(site, change(list(site.apps)))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="APP_IDS") from None
+    audit.record("site.update", site=site, target=site.key, details={what: list(app_ids)})
+    db.session.commit()
+    click.echo(f"Apps of {key}: {', '.join(apps) or 'none'}.")
+
+
 def _text_options(command):
     """The options that give a version's texts, one file and URL and title per language."""
     for option in reversed((

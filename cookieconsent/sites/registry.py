@@ -115,6 +115,25 @@ def rotate_key(site: Site) -> SiteKey:
     return key
 
 
+#: A bundle id (iOS) or package name (Android): reverse-DNS, at least two parts.
+APP_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$")
+
+
+def normalize_app(value: str) -> str:
+    """``kz.aina.shop`` as typed, or ValueError: app ids are compared exactly, like origins."""
+    app = value.strip()
+    if len(app) > 255 or not APP_PATTERN.match(app):
+        raise ValueError(f"not a bundle id or package name: {value!r}")
+    return app
+
+
+def set_apps(site: Site, apps: list[str]) -> list[str]:
+    """Allow exactly ``apps`` to record consent with ``method: app``."""
+    site.apps = sorted({normalize_app(app) for app in apps})
+    db.session.flush()
+    return site.apps
+
+
 def origin_allowed(site: Site, origin: str | None) -> bool:
     if not origin:
         return False

@@ -36,11 +36,19 @@ from sqlalchemy.orm import Session
 
 from ..errors import APIError
 from ..extensions import db
-from ..models import Category, PolicyText, PolicyVersion, Service, Site, SiteKey
+from ..models import (
+    Category,
+    PolicyText,
+    PolicyVersion,
+    Service,
+    Site,
+    SiteKey,
+    WebhookEndpoint,
+)
 from ..models.types import utcnow
 
 #: Changing a row of one of these changes what a snapshot, or what is made from a site, holds.
-WATCHED = (Site, SiteKey, Category, Service, PolicyVersion, PolicyText)
+WATCHED = (Site, SiteKey, Category, Service, PolicyVersion, PolicyText, WebhookEndpoint)
 T = TypeVar("T")
 #: What :func:`remember` keeps at most; its keys include the request's host, which any
 #: client chooses, so the number of entries must not grow with what clients send.
@@ -87,6 +95,10 @@ class SiteSnapshot:
     services: tuple[ServiceSnapshot, ...]
     #: Published cookie policies, the latest effective first.
     policies: tuple[PolicySnapshot, ...]
+    #: Bundle ids and package names of the site's apps.
+    apps: frozenset[str] = frozenset()
+    #: The events the site's webhook endpoints hear, together.
+    webhook_events: frozenset[str] = frozenset()
 
     def policy_in_force(self, at: datetime | None = None) -> PolicySnapshot | None:
         at = at or utcnow()
@@ -137,7 +149,7 @@ def _read(key: str) -> SiteSnapshot:
     with Session(db.engine) as session:
         site = session.execute(
             select(
-                Site.id, Site.name, Site.origins, Site.default_language,
+                Site.id, Site.name, Site.origins, Site.apps, Site.default_language,
                 Site.consent_lifetime_days, Site.consent_lifetime_months,
                 Site.proof_retention_days, Site.subject_secret,
             ).where(Site.key == key)
@@ -153,6 +165,9 @@ def _read(key: str) -> SiteSnapshot:
             select(Service.key, Service.category)
             .where(Service.site_id == site.id)
             .order_by(Service.id)
+        ).all()
+        hooks = session.scalars(
+            select(WebhookEndpoint.events).where(WebhookEndpoint.site_id == site.id)
         ).all()
         versions = session.execute(
             select(
@@ -177,6 +192,8 @@ def _read(key: str) -> SiteSnapshot:
         key=key,
         name=site.name,
         origins=frozenset(site.origins),
+        apps=frozenset(site.apps),
+        webhook_events=frozenset(name for events in hooks for name in events),
         default_language=site.default_language,
         consent_lifetime_days=site.consent_lifetime_days,
         consent_lifetime_months=site.consent_lifetime_months,
