@@ -43,7 +43,7 @@ RECORDER = """(() => {
     configurable: true,
     get() { return cookie.get.call(this); },
     set(value) {
-      note("cookie", String(value).split("=")[0].trim());
+      note("cookie", String(value));
       cookie.set.call(this, value);
     },
   });
@@ -56,6 +56,8 @@ RECORDER = """(() => {
   };
 })();"""
 _STACK_URL = re.compile(r"(https?://[^\s()]+?):\d+:\d+")
+_DELETION = re.compile(r";\s*(max-age\s*=\s*(0|-)|expires\s*=\s*thu, 01 jan 1970)", re.I)
+_MAX_AGE = re.compile(r";\s*max-age\s*=\s*(\d+)", re.I)
 
 
 class ScannerUnavailable(RuntimeError):
@@ -127,13 +129,13 @@ class Visit:
     def crawl(self, start_urls: list[str]) -> Pass:
         """Before any decision: follow same-origin links breadth first, to the page cap."""
         result = Pass("before")
-        context, page = self._context(result)
+        context, _tab = self._context(result)
         queue = [(url, 0) for url in start_urls]
         seen = set(start_urls)
         try:
             while queue and len(result.pages) < self.limits.pages and not self.out_of_time():
                 url, depth = queue.pop(0)
-                links = self._visit(page, url, result)
+                links = self._visit(result._state["tab"], url, result)
                 if depth >= self.limits.depth:
                     continue
                 for link in links:
@@ -154,12 +156,13 @@ class Visit:
     def replay(self, name: str, urls: list[str]) -> Pass:
         """After a decision: the first page, the banner's button, then every page again."""
         result = Pass(name)
-        context, page = self._context(result)
+        context, _tab = self._context(result)
         try:
             for index, url in enumerate(urls):
                 if self.out_of_time():
                     break
-                self._visit(page, url, result, decide=BANNER_BUTTONS[name] if index == 0 else None)
+                decide = BANNER_BUTTONS[name] if index == 0 else None
+                self._visit(result._state["tab"], url, result, decide=decide)
         finally:
             context.close()
         return result
@@ -169,20 +172,33 @@ class Visit:
     def _context(self, result: Pass):
         context = self.browser.new_context(locale="ru-RU", service_workers="block")
         context.set_default_timeout(self.limits.page_seconds * 1000)
-        state = {"page": None, "http": {}, "script": {}, "responses": []}
+        state = {"page": None, "http": {}, "script": {}, "responses": [], "writes": []}
         result._state = state
 
-        def note(kind, name, stack, location):
+        def note(kind, written, stack, location):
             script = next((m for m in _STACK_URL.findall(stack)), None)
+            name, lifetime = written, None
+            if kind == "cookie":
+                name = written.split("=", 1)[0].strip()
+                if _DELETION.search(written):
+                    return  # a deletion (the banner cleaning up after a refusal)
+                max_age = _MAX_AGE.search(written)
+                lifetime = round(int(max_age.group(1)) / 86400, 1) if max_age else None
             state["script"].setdefault((kind, name), script)
+            state["writes"].append((kind, name, script, lifetime))
 
         context.expose_function("__cookieconsentScanNote", note)
         context.add_init_script(RECORDER)
         context.route("**/*", lambda route: self._route(route, result))
+        self._new_tab(context, state)
+        return context, state["tab"]
+
+    @staticmethod
+    def _new_tab(context, state) -> None:
         page = context.new_page()
         # Read later, in _collect: a handler that waits on the browser could block its events.
-        page.on("response", state["responses"].append)
-        return context, page
+        page.on("response", lambda response: state["responses"].append(response))
+        state["tab"] = page
 
     def _route(self, route, result: Pass):
         request = route.request
@@ -245,6 +261,10 @@ class Visit:
                 self._settle(page)
         except PlaywrightError as error:
             record.update(status="failed", error=str(error).splitlines()[0][:300])
+            # A tab still loading would interrupt the next page: the next one gets a new tab.
+            context = page.context
+            page.close()
+            self._new_tab(context, state)
         record["seconds"] = round(time.monotonic() - started, 3)
         result.pages.append(record)
         if record["status"] != "ok":
@@ -319,6 +339,20 @@ class Visit:
                     "kind": kind, "name": name, "page": url,
                     "source": state["script"].get((kind, name)),
                 })
+        # Written by a script and gone by now (the banner deletes what was refused): it was
+        # stored all the same, and a tag that wrote it has already run.
+        writes, state["writes"] = state["writes"], []
+        host = urlsplit(url).hostname or ""
+        for kind, name, script, lifetime in writes:
+            if kind == "cookie" and name and name not in result.cookies:
+                result.cookies[name] = {
+                    "name": name, "domain": host, "path": "/", "lifetime_days": lifetime,
+                    "party": "first", "set_by": "script", "source": script, "page": url,
+                    "removed": True,
+                }
+            elif kind != "cookie" and (kind, name) not in result.storage:
+                result.storage[(kind, name)] = {"kind": kind, "name": name, "page": url,
+                                                "source": script, "removed": True}
 
     def _first_party(self, domain: str) -> bool:
         domain = domain.lstrip(".").lower()
