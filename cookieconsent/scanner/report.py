@@ -12,7 +12,8 @@ from fnmatch import fnmatchcase
 
 from .. import catalogue
 from ..models import Service, Site
-from .browser import Pass, page_markup
+from .browser import Pass
+from .markup import page_markup
 
 #: Our own banner's cookie and storage keys (``cookieconsent``, ``cookieconsent:<site>:<lang>``).
 OWN_PREFIX = "cookieconsent"
