@@ -1,7 +1,7 @@
 """Cookie scan reports and the lock that keeps one scan per site
 
 Revision ID: 8c3f1a27e9d4
-Revises: 5b8e2c41d7a9
+Revises: 8d2e4b6f1a57
 Create Date: 2026-12-01 19:40:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8c3f1a27e9d4'
-down_revision = '5b8e2c41d7a9'
+down_revision = '8d2e4b6f1a57'
 branch_labels = None
 depends_on = None
 
