@@ -26,6 +26,9 @@ Capabilities (logic and ``flask`` commands, the commands in the folder's ``cli.p
                 -> accounts (audit of CLI changes)
     export/     the consent log as CSV or JSON Lines -> accounts (audit of CLI exports)
     i18n/       the locale of a request, the ``translate`` commands
+    catalogue/  the cookie knowledge (Open Cookie Database): which service, which category
+    scanner/    visits the site in Chromium, before and after a decision; stored reports
+                -> catalogue, sites
 
 Audiences (one blueprint each, built on the capabilities above):
     embed/        the script a site loads, its texts, the CSP helper -> sites, forms
@@ -98,16 +101,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_commands(app: Flask) -> None:
     """Every ``flask`` command, each from the ``cli.py`` of the capability it commands."""
     from .accounts import cli as accounts
+    from .catalogue import cli as catalogue
     from .consents import cli as consents
     from .demo import cli as demo
     from .export import cli as export
     from .forms import cli as forms
     from .i18n import cli as i18n
     from .ledger import cli as ledger
+    from .scanner import cli as scanner
     from .sites import cli as sites
     from .webhooks import cli as webhooks
 
-    modules = (sites, forms, consents, accounts, export, ledger, webhooks, demo, i18n)
+    modules = (sites, forms, consents, accounts, export, ledger, webhooks, catalogue, scanner,
+               demo, i18n)
     for module in modules:
         for command in module.COMMANDS:
             app.cli.add_command(command)

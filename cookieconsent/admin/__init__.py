@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (each module registers its views on bp)
     log,
     operators,
     policies,
+    scans,
     sites,
     subjects,
     webhooks,

@@ -8,6 +8,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 
 from ..models.types import utcnow
+from ..scanner import runs as scans
 from . import charts, stats
 from .auth import site_or_404
 from .blueprint import bp
@@ -52,6 +53,7 @@ def dashboard(key):
     return render_template(
         "admin/dashboard.html",
         site=site,
+        scan=scans.latest(site),
         period=period,
         first=period.start.date(),
         last=(period.end - timedelta(days=1)).date(),

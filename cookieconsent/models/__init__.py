@@ -5,6 +5,7 @@ from .ledger import LedgerCheckpoint
 from .operator import ApiToken, AuditEntry, DailyFigure, Operator
 from .policy import PolicyText, PolicyVersion
 from .retention import PurgeRun
+from .scan import ScanLock, ScanReport
 from .site import CATEGORIES, Category, Service, Site, SiteKey
 from .webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -20,6 +21,8 @@ __all__ = [
     "PolicyText",
     "PolicyVersion",
     "PurgeRun",
+    "ScanLock",
+    "ScanReport",
     "Service",
     "Site",
     "SiteKey",
