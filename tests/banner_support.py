@@ -96,3 +96,18 @@ def consent_cookie(page, timeout: float = 10) -> str | None:
                 return cookie["value"]
         page.wait_for_timeout(50)
     return None
+
+
+def record(client, site, **overrides) -> str:
+    """A receipt for ``site`` from the API, as the preference page would get one."""
+    body = {"site": site.key, "revision": 1, "language": "ru", "method": "preference_page",
+            "action": "custom", "choices": {"functional": False, "analytics": True}}
+    answer = client.post("/api/v1/consents", json=body | overrides)
+    assert answer.status_code == 201, answer.get_json()
+    return answer.get_json()["receipt"]
+
+
+def ym_traces(page) -> tuple[set, list]:
+    cookies = {n for n in cookie_names(page) if n.startswith("_ym")}
+    keys = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('_ym'))")
+    return cookies, keys

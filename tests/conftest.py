@@ -6,6 +6,7 @@ import os
 
 import pytest
 from admin_helpers import PASSWORD, login
+from banner_support import COUNTER, Trackers, host_page
 from sqlalchemy import create_engine, text
 
 from cookieconsent import create_app
@@ -243,3 +244,38 @@ def recorded(client, site, consent_body):
         return response.get_json()
 
     return record
+
+
+# --- A shop page with the banner, for the browser tests of the banner ---------------------
+
+
+@pytest.fixture
+def shop(make_site, host_site):
+    site = make_site(origins=[host_site.url], metrika=COUNTER)
+    host_site.page("/video", "<!doctype html><title>Video</title><p>video</p>")
+    return site
+
+
+@pytest.fixture
+def trackers(page):
+    return Trackers(page)
+
+
+@pytest.fixture
+def server_requests(page, live_server):
+    seen: list = []
+    page.on("request", lambda r: seen.append(r) if r.url.startswith(live_server.url) else None)
+    return seen
+
+
+@pytest.fixture
+def open_shop(page, live_server, host_site, shop, trackers):
+    """Open the shop's page (in ``lang``) and wait until the banner's script has run."""
+
+    def open_(lang="ru", path="/", **kwargs):
+        url = host_site.page(path, host_page(live_server.url, shop.key, lang=lang, **kwargs))
+        page.goto(url)
+        page.wait_for_function("window.cookieconsent !== undefined")
+        return url
+
+    return open_

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import json
-from urllib.parse import unquote
-
 import pytest
 from banner_support import (
-    COUNTER,
     Trackers,
     action,
     banner,
     consent_cookie,
-    cookie_names,
     host_page,
     wait_for_events,
+    ym_traces,
 )
 
 from cookieconsent.extensions import db
@@ -24,53 +19,6 @@ from cookieconsent.sites import policies
 pytestmark = pytest.mark.browser
 
 ACCEPT_LABELS = {"kk": "Барлығын қабылдау", "ru": "Принять все", "en": "Accept all"}
-
-
-@pytest.fixture
-def shop(make_site, host_site):
-    site = make_site(origins=[host_site.url], metrika=COUNTER)
-    host_site.page("/video", "<!doctype html><title>Video</title><p>video</p>")
-    return site
-
-
-@pytest.fixture
-def trackers(page):
-    return Trackers(page)
-
-
-@pytest.fixture
-def server_requests(page, live_server):
-    seen: list = []
-    page.on("request", lambda r: seen.append(r) if r.url.startswith(live_server.url) else None)
-    return seen
-
-
-@pytest.fixture
-def open_shop(page, live_server, host_site, shop, trackers):
-    """Open the shop's page (in ``lang``) and wait until the banner's script has run."""
-
-    def open_(lang="ru", path="/", **kwargs):
-        url = host_site.page(path, host_page(live_server.url, shop.key, lang=lang, **kwargs))
-        page.goto(url)
-        page.wait_for_function("window.cookieconsent !== undefined")
-        return url
-
-    return open_
-
-
-def record(client, site, **overrides) -> str:
-    """A receipt for ``site`` from the API, as the preference page would get one."""
-    body = {"site": site.key, "revision": 1, "language": "ru", "method": "preference_page",
-            "action": "custom", "choices": {"functional": False, "analytics": True}}
-    answer = client.post("/api/v1/consents", json=body | overrides)
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()["receipt"]
-
-
-def ym_traces(page) -> tuple[set, list]:
-    cookies = {n for n in cookie_names(page) if n.startswith("_ym")}
-    keys = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('_ym'))")
-    return cookies, keys
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
@@ -224,45 +172,6 @@ def test_with_the_server_down_the_decision_applies_at_once_and_is_sent_later(
     page.wait_for_function("localStorage.getItem('cookieconsent:shop') === null")
 
 
-def test_a_receipt_sent_back_by_the_preference_page_is_verified_stored_and_applied(
-    page, client, live_server, host_site, shop, trackers
-):
-    receipt = record(client, shop)
-    url = host_site.page("/", host_page(live_server.url, shop.key))
-    page.goto(f"{url}#cookieconsent={receipt}")
-    page.wait_for_function("window.metrikaLoaded === 1")
-    assert page.evaluate("location.hash") == ""
-    assert consent_cookie(page) == receipt
-    assert not banner(page).is_visible()
-    assert page.locator("iframe[data-category]").get_attribute("src") is None
-
-
-def test_a_forged_receipt_in_the_url_is_ignored(page, live_server, host_site, shop, trackers,
-                                                client):
-    receipt = record(client, shop, choices={"functional": False, "analytics": False})
-    head, signature = receipt.split(".", 1)
-    payload = json.loads(base64.urlsafe_b64decode(head + "=="))
-    payload["g"] = ["functional", "analytics"]
-    forged = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
-    url = host_site.page("/", host_page(live_server.url, shop.key))
-    page.goto(f"{url}#cookieconsent={forged}.{signature}")
-    action(page, "accept-all").wait_for()
-    assert consent_cookie(page, timeout=0.3) is None
-    assert trackers.requests == []
-
-
-def test_the_preferences_link_carries_the_receipt_in_the_fragment(page, open_shop, live_server):
-    url = open_shop()
-    action(page, "reject-all").click()
-    receipt = consent_cookie(page)
-    page.locator("[data-consent-open]").click()
-    link = page.locator("#cookieconsent a", has_text="Запись о моём согласии")
-    href = link.get_attribute("href")
-    assert href.startswith(f"{live_server.url}/preferences/shop#receipt={receipt}&return=")
-    assert "?" not in href.split("#")[0]
-    assert unquote(href.split("&return=")[1]) == url
-
-
 def test_an_iframe_placeholder_offers_consent_and_shows_the_video(page, open_shop, shop):
     open_shop()
     frame = page.locator("iframe[data-category]")
@@ -367,29 +276,6 @@ def test_the_pinned_tag_loads_under_subresource_integrity(page, live_server, hos
     assert page.locator("#cookieconsent").count() == 0
     assert any("integrity" in e for e in errors)
     assert trackers.requests == []
-
-
-def test_a_withdrawal_sent_back_by_the_preference_page_clears_metrika(
-    page, client, live_server, host_site, shop, trackers
-):
-    receipt = record(client, shop)
-    url = host_site.page("/", host_page(live_server.url, shop.key))
-    page.goto(f"{url}#cookieconsent={receipt}")
-    page.wait_for_function("window.metrikaLoaded === 1")
-    assert ym_traces(page)[0]
-    consent_id = json.loads(base64.urlsafe_b64decode(receipt.split(".")[0] + "=="))["i"]
-    answer = client.post(f"/api/v1/consents/{consent_id}/withdraw",
-                         json={"receipt": receipt, "method": "preference_page"})
-    withdrawn = answer.get_json()["receipt"]
-    page.goto("about:blank")  # back from the preference page: a new document, not a hash change
-    page.goto(f"{url}#cookieconsent={withdrawn}")
-    page.wait_for_function("location.hash === ''")
-    # Stored once the server has verified it.
-    page.wait_for_function("t => document.cookie.includes(t)", arg=withdrawn)
-    page.wait_for_timeout(200)
-    assert ym_traces(page) == (set(), [])
-    assert page.evaluate("window.metrikaLoaded") is None
-    assert not banner(page).is_visible()
 
 
 def test_a_decision_on_a_stale_script_is_refused_and_asked_again(
