@@ -10,7 +10,8 @@ Foundations (import only each other):
     models/          the stored records (SQLAlchemy), one idea per module
     database.py      engine set-up; sqlite_writers.py: SQLite writers take turns
     errors.py        the one JSON error shape
-    network.py       client addresses; accesslog.py: gunicorn's log without full IPs
+    network.py       client addresses; accesslog.py: logs without addresses, e-mails, phones
+    bodies.py        request bodies read up to the route's limit, never further
     ratelimit.py     limits per client network; security.py: response headers
     commandline.py   what every capability's ``flask`` commands share
 
@@ -46,6 +47,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import bodies
 from . import config as settings
 from .extensions import babel, csrf, db, migrate
 
@@ -58,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(settings.DATA / "static"),
         static_url_path="/static",
     )
+    app.request_class = bodies.Request
     app.config.from_mapping(settings.load(app.instance_path, test_config))
     app.json.sort_keys = False
 

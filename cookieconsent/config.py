@@ -26,6 +26,10 @@ ROOT = PACKAGE.parent
 DATA = PACKAGE if (PACKAGE / "static").is_dir() else ROOT
 SETTINGS_DOC = "docs/settings.md"
 LANGUAGES = ("kk", "ru", "en")
+#: The most a console form (or any route without a limit of its own) may send, in bytes; the
+#: API allows less (``api/body.py``). Not a setting: no form needs more, and a proxy in front
+#: may allow less.
+FORM_BODY_LIMIT = 256 * 1024
 WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "development", "test"}
 
 
@@ -196,6 +200,7 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
         "WEBHOOK_RETRY_SECONDS": get("WEBHOOK_RETRY_SECONDS"),
         "WEBHOOK_ALLOW_PRIVATE": env != "production" if allow_private is None else allow_private,
         "SESSION_COOKIE_SECURE": env == "production" if secure is None else secure,
+        "MAX_CONTENT_LENGTH": FORM_BODY_LIMIT,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "LANGUAGES": LANGUAGES,
@@ -229,11 +234,14 @@ def _secret_key(value: str | None, env: str, instance_path: str) -> str:
 
 
 def _engine_options(url: str, timeout: float) -> dict:
+    # A database error's message and traceback never quote the statement's parameters: they
+    # hold what visitors sent (addresses, user agents, subject hashes).
+    hidden = {"hide_parameters": True}
     if url.startswith("sqlite"):
         # sqlite3's timeout is SQLite's busy timeout: how long a writer waits for the lock.
-        return {"connect_args": {"timeout": timeout}}
+        return hidden | {"connect_args": {"timeout": timeout}}
     if url.startswith("postgresql"):
-        return {
+        return hidden | {
             # database.py pings each connection at checkout, within the timeout (SQLAlchemy's
             # own pre-ping would wait forever on a server that accepts but never answers).
             "pool_pre_ping": False,
@@ -246,7 +254,7 @@ def _engine_options(url: str, timeout: float) -> dict:
                 "options": "-c statement_timeout=15000",
             },
         }
-    return {}
+    return hidden
 
 
 def settings_table() -> str:

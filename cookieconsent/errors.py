@@ -6,7 +6,12 @@ from flask import Flask, current_app, jsonify, render_template, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import (
+    ClientDisconnected,
+    HTTPException,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+)
 
 from .extensions import db
 
@@ -90,10 +95,25 @@ def register(app: Flask) -> None:
             response = _error_response(429, error.description, retry_after=seconds)
             response.headers["Retry-After"] = str(seconds)
             return response
+        if isinstance(error, BODY_ERRORS):
+            message, field = _body_error(error)
+            return _error_response(error.code, message, fields={"body": field})
         response = _error_response(error.code or 500, error.description or error.name)
         if error.code == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
+
+
+#: What bodies.py raises about a request body: answered with the field ``body`` at fault.
+BODY_ERRORS = (RequestEntityTooLarge, ClientDisconnected, UnsupportedMediaType)
+
+
+def _body_error(error: HTTPException) -> tuple[str, str]:
+    if isinstance(error, RequestEntityTooLarge):
+        return "Request body too large.", f"At most {request.max_content_length} bytes."
+    if isinstance(error, ClientDisconnected):
+        return "The request body ended early or was malformed.", "Incomplete body."
+    return "Unsupported body.", error.description or "Unsupported Content-Type."
 
 
 def _error_response(status: int, message: str, **extra):

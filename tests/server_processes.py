@@ -9,6 +9,7 @@ import http.client
 import json
 import os
 import secrets
+import select
 import signal
 import socket
 import subprocess
@@ -275,3 +276,55 @@ def postgres_database(admin_url: str):
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
+
+
+def sqlite_server(workdir: Path, workers: int = 1, threads: int = 2) -> Gunicorn:
+    """A production gunicorn on an SQLite database in ``workdir``, started; its log there."""
+    database_url = f"sqlite:///{workdir / 'server.sqlite3'}"
+    prepare(database_url, workdir)
+    env = server_env(database_url, workdir, COOKIECONSENT_RATE_LIMIT="100000 per minute")
+    return Gunicorn(env, workdir / "gunicorn.log", workers=workers, threads=threads).start()
+
+
+def process_io(pid: int) -> dict[str, int]:
+    """The kernel's count of bytes ``pid`` read and wrote (sockets and files alike) and its
+    peak memory (KiB); reading it also resets the peak."""
+    counts = {}
+    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+        name, value = line.split(":")
+        counts[name] = int(value)
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(("VmHWM", "VmRSS")):
+            counts[line.split(":")[0]] = int(line.split()[1])
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # the peak starts again from now
+    return counts
+
+
+def raw_request(port: int, head: bytes, body=(), half_close: bool = False):
+    """Send ``head``, then each piece of ``body`` (any iterable of bytes) until the server
+    answers or drops the connection; the answer as ``(status, headers, body)`` and the bytes
+    of ``body`` sent. ``half_close`` ends the sending side after ``body``, as a client that
+    goes away would."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(head)
+        sent = 0
+        try:
+            for piece in body:
+                if select.select([sock], [], [], 0)[0]:
+                    break  # answered already: stop sending
+                sock.sendall(piece)
+                sent += len(piece)
+            if half_close:
+                sock.shutdown(socket.SHUT_WR)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server closed after answering; the answer is read below
+        answer = http.client.HTTPResponse(sock)
+        answer.begin()
+        return answer.status, dict(answer.getheaders()), answer.read(), sent
+
+
+def chunked(pieces):
+    """``pieces`` as HTTP/1.1 chunks, then the last chunk."""
+    for piece in pieces:
+        yield b"%x\r\n%s\r\n" % (len(piece), piece)
+    yield b"0\r\n\r\n"

@@ -1,8 +1,17 @@
 """The API's blueprint, apart from its views so that they can import it."""
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from ..ratelimit import limit_posts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 limit_posts(bp)  # every POST of the API, per client network
+
+#: The most an API request may send, in bytes: the largest valid body is a tenth of it.
+MAX_BODY = 16 * 1024
+
+
+@bp.before_request
+def bounded_body():
+    # Read by bodies.Request: no more than this is ever read from the socket.
+    request.max_content_length = MAX_BODY
