@@ -8,6 +8,7 @@ from flask import request
 from marshmallow import Schema
 
 from ..errors import APIError
+
 #: ``text/plain`` lets the banner send a CORS simple request (no preflight) and use
 #: ``navigator.sendBeacon``; the body is JSON all the same.
 ACCEPTED_TYPES = {"application/json", "text/plain", ""}
