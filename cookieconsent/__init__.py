@@ -11,7 +11,7 @@ Foundations (import only each other):
     database.py      engine set-up; sqlite_writers.py: SQLite writers take turns
     errors.py        the one JSON error shape
     network.py       client addresses; accesslog.py: logs without addresses, e-mails, phones
-    bodies.py        request bodies read up to the route's limit, never further
+    inbound.py       bodies read up to the route's limit, never further; paths without NUL
     ratelimit.py     limits per client network; security.py: response headers
     commandline.py   what every capability's ``flask`` commands share
 
@@ -47,8 +47,8 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import bodies
 from . import config as settings
+from . import inbound
 from .extensions import babel, csrf, db, migrate
 
 
@@ -60,7 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(settings.DATA / "static"),
         static_url_path="/static",
     )
-    app.request_class = bodies.Request
+    inbound.init_app(app)
     app.config.from_mapping(settings.load(app.instance_path, test_config))
     app.json.sort_keys = False
 

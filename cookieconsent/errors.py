@@ -104,7 +104,7 @@ def register(app: Flask) -> None:
         return response
 
 
-#: What bodies.py raises about a request body: answered with the field ``body`` at fault.
+#: What inbound.py raises about a request body: answered with the field ``body`` at fault.
 BODY_ERRORS = (RequestEntityTooLarge, ClientDisconnected, UnsupportedMediaType)
 
 

@@ -13,5 +13,5 @@ MAX_BODY = 16 * 1024
 
 @bp.before_request
 def bounded_body():
-    # Read by bodies.Request: no more than this is ever read from the socket.
+    # Read by inbound.Request: no more than this is ever read from the socket.
     request.max_content_length = MAX_BODY

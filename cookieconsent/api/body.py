@@ -18,7 +18,7 @@ def load(schema: Schema) -> dict:
     """The request body, validated by ``schema``; a 4xx naming the field otherwise."""
     if request.mimetype not in ACCEPTED_TYPES:
         raise APIError(415, "Send JSON.", {"body": "Content-Type must be application/json."})
-    # At most blueprint.MAX_BODY bytes, or a 413 (see bodies.py).
+    # At most blueprint.MAX_BODY bytes, or a 413 (see inbound.py).
     raw = request.get_data(cache=True)
     try:
         data = json.loads(raw.decode("utf-8"))

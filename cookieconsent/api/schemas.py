@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from ..config import LANGUAGES
 from ..models.consent import ACTIONS
@@ -25,9 +34,28 @@ class StrictBoolean(fields.Boolean):
 strict_bool = StrictBoolean
 
 
+#: NUL, which PostgreSQL refuses in text, and lone surrogates, which no engine can encode.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 class StrictSchema(Schema):
+    """A request body: unknown fields refused, and text no database can store."""
+
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def storable_text(self, data, **kwargs):
+        # Nested schemas check their own values; a bad field name is reported by its name.
+        if isinstance(data, dict):
+            bad = {
+                name: "Holds a character that cannot be stored (NUL or a lone surrogate)."
+                for name, value in data.items()
+                if UNSTORABLE.search(name) or (isinstance(value, str) and UNSTORABLE.search(value))
+            }
+            if bad:
+                raise ValidationError(bad)
+        return data
 
 
 def http_url(value: str) -> None:

@@ -15,7 +15,7 @@ from ..ledger import checkpoints, history, sealing
 from ..models import ConsentEvent, PolicyVersion, Site
 from ..models.types import term_end, utcnow
 from ..sites import snapshots
-from ..sites.registry import signing_secrets
+from ..sites.registry import KEY_PATTERN, signing_secrets
 from ..sites.snapshots import SiteSnapshot
 from ..webhooks import events as webhooks
 from . import receipts
@@ -233,6 +233,9 @@ def withdrawal(
 def check_receipt(token: str) -> tuple[receipts.Receipt, SiteSnapshot]:
     """Verify ``token`` under its site's keys, or raise :class:`receipts.InvalidReceipt`."""
     key = receipts.peek_site(token)
+    if not KEY_PATTERN.fullmatch(key):
+        # Not a key this server ever signed for (it may not even be storable text).
+        raise receipts.InvalidReceipt("malformed")
     try:
         site = snapshots.get(key)
         try:

@@ -1,4 +1,4 @@
-"""How much of a request body the server reads: never more than the route's limit.
+"""What the server takes of a request: a body up to the route's limit, a path without NUL.
 
 ``request.max_content_length`` is the limit (``MAX_CONTENT_LENGTH`` for the console's forms,
 less for the API, see ``api/blueprint.py``). Werkzeug enforces it on a body with a
@@ -8,6 +8,9 @@ read, so a longer body would be cut instead of refused; and a malformed chunk wo
 it answers 413, a body cut short or malformed is a 400, and nothing beyond the limit is read.
 No route takes files, so a multipart form is refused before it is parsed (Werkzeug would
 spool its parts to disk).
+
+A path part holding NUL matches no route (:class:`PathPart`): PostgreSQL refuses NUL in a
+query, and no site key or consent id holds one.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import io
 
 from flask import Request as FlaskRequest
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.routing import UnicodeConverter
 from werkzeug.utils import cached_property
 
 
@@ -67,3 +71,20 @@ class Request(FlaskRequest):
         if self.mimetype == "multipart/form-data":
             raise UnsupportedMediaType("No form here takes files.")
         super()._load_form_data()
+
+
+class PathPart(UnicodeConverter):
+    """The default converter of ``<key>`` and friends, refusing NUL."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]")
+
+
+def init_app(app) -> None:
+    """Read bodies through :class:`Request`; match path parts with :class:`PathPart`.
+
+    Before any blueprint is registered: a rule takes its converters when it is added.
+    """
+    app.request_class = Request
+    app.url_map.converters["default"] = app.url_map.converters["string"] = PathPart
