@@ -27,7 +27,7 @@ DATA = PACKAGE if (PACKAGE / "static").is_dir() else ROOT
 SETTINGS_DOC = "docs/settings.md"
 LANGUAGES = ("kk", "ru", "en")
 #: The most a console form (or any route without a limit of its own) may send, in bytes; the
-#: API allows less (``api/body.py``). Not a setting: no form needs more, and a proxy in front
+#: API allows less (``api/blueprint.py``). Not a setting: no form needs more, and a proxy in front
 #: may allow less.
 FORM_BODY_LIMIT = 256 * 1024
 WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "development", "test"}

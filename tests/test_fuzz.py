@@ -41,11 +41,15 @@ def api_schema(app, make_site):
 
 
 def aim(case):
-    """Point valid bodies at the real site and its revision, so they reach the domain code."""
+    """Point valid bodies at the real site, its revision and its pages: into the domain code."""
     if isinstance(case.body, dict) and isinstance(case.body.get("site"), str):
         case.body["site"] = "shop"
         if isinstance(case.body.get("revision"), int):
             case.body["revision"] = 1
+    if isinstance(case.body, dict) and isinstance(case.body.get("url"), str):
+        case.body["url"] = "https://shop.example.kz/"
+    if isinstance(case.body, dict) and case.body.get("action") in ("accept_all", "reject_all"):
+        case.body["action"] = "custom"  # fits any choices
     return case
 
 
@@ -64,14 +68,16 @@ def strings(value):
                 yield from strings(item)
 
 
-def spoil(case, character: str, index: int):
-    """``case`` with ``character`` appended to one of its strings, body or path (NUL only: a
+def spoil(case, character: str):
+    """``case`` with ``character`` appended to its longest string, body or path (NUL only: a
     URL cannot carry a lone surrogate)."""
     found = list(strings(case.body))
     if character == "\x00":
         found += strings(case.path_parameters or {})
+    # The longest is free text (a URL, an e-mail, a receipt): what reaches the database,
+    # while names and keys fail their own patterns first.
     if found:
-        holder, key = found[index % len(found)]
+        holder, key = max(found, key=lambda place: len(place[0][place[1]]))
         holder[key] += character
     return case
 
@@ -88,7 +94,7 @@ def test_the_api_keeps_its_documented_promises(api_schema, mode):
     for operation in operations(api_schema):
         if mode == "spoiled":
             valid = operation.as_strategy(generation_mode=GenerationMode.POSITIVE).map(aim)
-            strategy = st.builds(spoil, valid, UNSTORABLE, st.integers(0, 20))
+            strategy = st.builds(spoil, valid, UNSTORABLE)
         else:
             strategy = operation.as_strategy(generation_mode=mode)
         if mode is GenerationMode.POSITIVE:
