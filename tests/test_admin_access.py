@@ -144,6 +144,7 @@ def _fill(rule, site):
         "kind": "cookie",
         "endpoint_id": 1,
         "delivery_id": 1,
+        "report_id": 1,
     }
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
