@@ -10,7 +10,9 @@ Foundations (import only each other):
     models/          the stored records (SQLAlchemy), one idea per module
     database.py      engine set-up; sqlite_writers.py: SQLite writers take turns
     errors.py        the one JSON error shape
-    network.py       client addresses; accesslog.py: gunicorn's log without full IPs
+    network.py       client addresses, the proxy check; accesslog.py: gunicorn's log
+                     without full IPs
+    strength.py      whether a secret or a password is a simple pattern
     ratelimit.py     limits per client network; security.py: response headers
     commandline.py   what every capability's ``flask`` commands share
 
@@ -19,9 +21,9 @@ Capabilities (logic and ``flask`` commands, the commands in the folder's ``cli.p
     sites/      sites and their keys, policy versions, per-worker site snapshots
                 -> embed/payload.py (``sites embed`` prints the tags it builds)
     consents/   decisions, receipts, subject identity and requests, proofs, retention
-                -> sites, ledger
+                -> sites, ledger, accounts (audit of CLI withdrawals)
     forms/      form consents, the consent document and its wording -> consents, sites
-    accounts/   console users, export tokens, the audit log
+    accounts/   console users, passwords, failed logins, export tokens, the audit log
     export/     the consent log as CSV or JSON Lines -> accounts (audit of CLI exports)
     i18n/       the locale of a request, the ``translate`` commands
 
@@ -43,6 +45,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
 from .extensions import babel, csrf, db, migrate
+from .network import ExpectProxies
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -58,7 +61,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ExpectProxies(
+            ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count), count
+        )
 
     from . import database, ratelimit
     from .i18n import locale

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+
+from .strength import is_simple_pattern
 
 PREFIX = "COOKIECONSENT_"
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +23,13 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "PROXY_COUNT": ("0", "How many reverse proxies set X-Forwarded-For in front of the app."),
     "RATE_LIMIT": ("60 per minute", "Limit on each public POST per client IP."),
     "LOGIN_RATE_LIMIT": ("10 per minute", "Limit on operator login attempts per client IP."),
+    "LOGIN_ACCOUNT_LIMIT": (
+        "5 per 15 minutes",
+        "Failed logins to one e-mail address after which it waits until the window ends, "
+        "whatever the client's address; counted in the database, so across every worker.",
+    ),
+    "SESSION_IDLE_MINUTES": ("30", "A console session ends after this many minutes unused."),
+    "SESSION_MAX_HOURS": ("12", "A console session ends this many hours after its login."),
     "SESSION_SECURE": (None, "Secure session cookie; default: on in production."),
     "DB_TIMEOUT": ("1", "Seconds to wait for the database before answering 503."),
     "LEDGER_KEYS": (
@@ -42,6 +52,9 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
 IGNORED = {"TEST_DATABASE_URL"}
 LANGUAGES = ("kk", "ru", "en")
 WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "development", "test"}
+#: A production SECRET_KEY has at least this many characters, and this many different ones.
+SECRET_KEY_LENGTH = 32
+SECRET_KEY_DISTINCT = 8
 
 
 class ConfigError(RuntimeError):
@@ -76,6 +89,7 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
         or "sqlite:///" + os.path.join(instance_path, "cookieconsent.sqlite3")
     )
     secure = get("SESSION_SECURE")
+    session_max = timedelta(hours=float(get("SESSION_MAX_HOURS")))
     config = {
         "ENV": env,
         "SECRET_KEY": _secret_key(
@@ -87,6 +101,11 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
         "PROXY_COUNT": int(get("PROXY_COUNT")),
         "RATE_LIMIT": get("RATE_LIMIT"),
         "LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT"),
+        "LOGIN_ACCOUNT_LIMIT": get("LOGIN_ACCOUNT_LIMIT"),
+        "SESSION_IDLE_SECONDS": float(get("SESSION_IDLE_MINUTES")) * 60,
+        "SESSION_MAX_SECONDS": session_max.total_seconds(),
+        # Flask refuses a signed session cookie older than this, whatever it holds.
+        "PERMANENT_SESSION_LIFETIME": session_max,
         "LEDGER_KEYS": get("LEDGER_KEYS"),
         "SITE_CACHE_SECONDS": float(get("SITE_CACHE_SECONDS")),
         "LEDGER_CHECKPOINT_SECONDS": float(get("LEDGER_CHECKPOINT_SECONDS")) or None,
@@ -102,9 +121,15 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
 
 def _secret_key(value: str | None, env: str, instance_path: str) -> str:
     if value:
-        if env == "production" and (len(value) < 32 or value.lower() in WEAK_KEYS):
+        if env == "production" and (
+            len(value) < SECRET_KEY_LENGTH
+            or value.lower() in WEAK_KEYS
+            or is_simple_pattern(value, min_distinct=SECRET_KEY_DISTINCT)
+        ):
             raise ConfigError(
-                f"{PREFIX}SECRET_KEY is too weak: use at least 32 random characters, e.g. "
+                f"{PREFIX}SECRET_KEY is too weak: use at least {SECRET_KEY_LENGTH} random "
+                f"characters, at least {SECRET_KEY_DISTINCT} of them different, not a "
+                "repeated piece or a run like abcd..., e.g. "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         return value
