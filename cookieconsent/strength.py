@@ -16,17 +16,26 @@ SEQUENCES = (
 )
 
 
+#: Pairs of characters that follow each other along one of the sequences, either way round.
+NEIGHBOURS = frozenset(
+    pair
+    for sequence in SEQUENCES
+    for a, b in zip(sequence, sequence[1:] + sequence[0], strict=True)
+    for pair in ((a, b), (b, a))
+)
+
+
 def is_simple_pattern(text: str, min_distinct: int = 4) -> bool:
-    """Fewer than ``min_distinct`` different characters, a shorter piece repeated (``abab``),
-    or a run along one of :data:`SEQUENCES`, forwards or backwards (``4567890123``)."""
+    """Whether ``text`` has fewer than ``min_distinct`` different characters, is a shorter
+    piece repeated (``abab``), or is made of fewer than ``min_distinct`` runs, a run being
+    repeated or neighbouring characters of :data:`SEQUENCES` (``abcdef``, ``9876``)."""
     lowered = text.lower()
     if len(set(lowered)) < min_distinct:
         return True
     # A string is a repetition of a shorter piece exactly when it occurs inside itself doubled.
     if lowered in (lowered + lowered)[1:-1]:
         return True
-    for sequence in SEQUENCES:
-        cycle = sequence * (len(lowered) // len(sequence) + 2)
-        if lowered in cycle or lowered in cycle[::-1]:
-            return True
-    return False
+    runs = 1 + sum(
+        a != b and (a, b) not in NEIGHBOURS for a, b in zip(lowered, lowered[1:], strict=False)
+    )
+    return runs < min_distinct
