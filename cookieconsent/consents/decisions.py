@@ -287,7 +287,7 @@ def _subject_matches(site: SiteSnapshot, event, phone, email) -> bool | None:
 
 def _previous_consent(site: SiteSnapshot, data: dict) -> str | None:
     """The consent a decision replaces, proven by its receipt; None for a first decision."""
-    token, claimed = data["previous_receipt"], data["previous_consent_id"]
+    token, claimed = data.get("previous_receipt"), data.get("previous_consent_id")
     if token is None:
         if claimed:
             raise APIError(
