@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from admin_helpers import PASSWORD, login
+from admin_helpers import PASSWORD
 
 from cookieconsent import config, create_app
 from cookieconsent.accounts import throttle, users

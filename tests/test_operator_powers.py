@@ -71,7 +71,7 @@ def test_an_admins_withdrawal_is_the_operators_and_audited(admin_client, recorde
     consent_id = recorded()["consent_id"]
     response = admin_client.post(f"/admin/sites/shop/consents/{consent_id}/withdraw")
     assert response.status_code == 302
-    withdrawn = db.session.scalar(select(ConsentEvent).where(ConsentEvent.event_type == "withdrawn"))
+    withdrawn = db.session.scalar(select(ConsentEvent).where(ConsentEvent.action == "withdraw"))
     assert withdrawn.method == "operator"
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "consent.withdraw"))
     assert (entry.actor, entry.site_key, entry.target) == ("boss@shop.kz", "shop", consent_id)
@@ -82,10 +82,10 @@ def test_a_withdrawal_from_the_command_line_is_audited(runner, recorded):
     result = runner.invoke(args=["subjects", "withdraw", "--site", "shop", "--consent", consent_id])
     assert result.exit_code == 0, result.output
     assert "Withdrew 1 consent(s)." in result.output
-    withdrawn = db.session.scalar(select(ConsentEvent).where(ConsentEvent.event_type == "withdrawn"))
+    withdrawn = db.session.scalar(select(ConsentEvent).where(ConsentEvent.action == "withdraw"))
     assert withdrawn.method == "operator"
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "consent.withdraw"))
-    assert (entry.actor, entry.target) == ("cli", consent_id)
+    assert entry.actor.startswith("cli:") and entry.target == consent_id
     again = runner.invoke(args=["subjects", "withdraw", "--site", "shop", "--consent", consent_id])
     assert "Withdrew 0 consent(s)." in again.output
 
@@ -130,7 +130,7 @@ def test_a_viewer_sees_only_their_sites_retention_figures(viewer_client, make_si
     run.error = "IntegrityError on site other"
     db.session.commit()
     page = viewer_client.get("/admin/retention").get_data(as_text=True)
-    row = re.search(r"<tr>\s*<td>%d</td>.*?</tr>" % run.id, page, re.S)[0]
+    row = re.search(rf"<tr>\s*<td>{run.id}</td>.*?</tr>", page, re.S)[0]
     cells = re.findall(r"<td>(.*?)</td>", row, re.S)
     assert cells[5:] == ["2", "1", "shop: 2/1"]
     assert "other" not in page and "42" not in cells and "IntegrityError" not in page

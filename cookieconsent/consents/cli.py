@@ -58,7 +58,7 @@ def find(key, phone, email):
 def withdraw(key, phone, email, consent_id):
     """Withdraw a subject's consents still in force, on their request (method ``operator``)."""
     if consent_id:
-        site = _site(key)
+        site = site_named(key, "--site")
         if latest_event(site, consent_id) is None:
             raise click.BadParameter(f"no consent {consent_id!r}", param_hint="--consent")
         events = [e for e in [subjects.withdraw_by_operator(site, consent_id)] if e]

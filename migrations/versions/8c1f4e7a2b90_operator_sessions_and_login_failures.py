@@ -1,7 +1,7 @@
 """Operator session generation and failed logins per account
 
 Revision ID: 8c1f4e7a2b90
-Revises: 5b8e2c41d7a9
+Revises: 8d2e4b6f1a57
 Create Date: 2026-11-24 10:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8c1f4e7a2b90'
-down_revision = '5b8e2c41d7a9'
+down_revision = '8d2e4b6f1a57'
 branch_labels = None
 depends_on = None
 
