@@ -10,8 +10,10 @@ Foundations (import only each other):
     models/          the stored records (SQLAlchemy), one idea per module
     database.py      engine set-up; sqlite_writers.py: SQLite writers take turns
     errors.py        the one JSON error shape
-    network.py       client addresses; accesslog.py: logs without addresses, e-mails, phones
+    network.py       client addresses, the public address, the proxy check
+    accesslog.py     logs without addresses, e-mails, phones
     inbound.py       bodies read up to the route's limit, never further; paths without NUL
+    strength.py      whether a secret or a password is a simple pattern
     ratelimit.py     limits per client network; security.py: response headers
     commandline.py   what every capability's ``flask`` commands share
 
@@ -20,9 +22,9 @@ Capabilities (logic and ``flask`` commands, the commands in the folder's ``cli.p
     sites/      sites and their keys, policy versions, per-worker site snapshots
                 -> embed/payload.py (``sites embed`` prints the tags it builds)
     consents/   decisions, receipts, subject identity and requests, proofs, retention
-                -> sites, ledger, webhooks
+                -> sites, ledger, webhooks, accounts (audit of CLI withdrawals)
     forms/      form consents, the consent document and its wording -> consents, sites
-    accounts/   console users, export tokens, the audit log
+    accounts/   console users, passwords, failed logins, export tokens, the audit log
     webhooks/   telling a site's backend of withdrawals, erasures, expiries; the worker
                 -> accounts (audit of CLI changes)
     export/     the consent log as CSV or JSON Lines -> accounts (audit of CLI exports)
@@ -74,7 +76,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Outside PublicAddress: the client's address and scheme come from the proxies, the
         # host, once PUBLIC_URL is set, never does.
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = network.ExpectProxies(
+            ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count), count
+        )
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", catalogs.directory(app.instance_path))
 
     db.init_app(app)

@@ -13,8 +13,11 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from .strength import is_simple_pattern
 
 PREFIX = "COOKIECONSENT_"
 PACKAGE = Path(__file__).resolve().parent
@@ -30,6 +33,9 @@ LANGUAGES = ("kk", "ru", "en")
 #: API allows less (``api/blueprint.py``). Not a setting: no form needs more, and a proxy in front
 #: may allow less.
 FORM_BODY_LIMIT = 256 * 1024
+#: A production SECRET_KEY: this long, with this many different characters at least.
+SECRET_KEY_LENGTH = 32
+SECRET_KEY_DISTINCT = 8
 WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "development", "test"}
 
 
@@ -115,6 +121,13 @@ SETTINGS: tuple[Setting, ...] = (
             "day), e.g. `1000/day`."),
     Setting("LOGIN_RATE_LIMIT", "10 per minute",
             "Limit on operator login attempts per client network."),
+    Setting("LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes",
+            "Failed logins to one e-mail address after which it waits until the window ends, "
+            "whatever the client's address; counted in the database, so across every worker."),
+    Setting("SESSION_IDLE_MINUTES", "30", "A console session ends after this many minutes unused.",
+            _number(float, 1)),
+    Setting("SESSION_MAX_HOURS", "12", "A console session ends this many hours after its login.",
+            _number(float, 0.1)),
     Setting("SESSION_SECURE", None, "Secure session cookie: 1 or 0.", _switch,
             default_doc="1 in production"),
     Setting("DB_TIMEOUT", "1", "Seconds to wait for the database before answering 503.",
@@ -181,6 +194,7 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
     )
     secure = get("SESSION_SECURE")
     allow_private = get("WEBHOOK_ALLOW_PRIVATE")
+    session_max = timedelta(hours=get("SESSION_MAX_HOURS"))
     config = {
         "ENV": env,
         "SECRET_KEY": _secret_key(
@@ -193,6 +207,11 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
         "PROXY_COUNT": get("PROXY_COUNT"),
         "RATE_LIMIT": get("RATE_LIMIT"),
         "LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT"),
+        "LOGIN_ACCOUNT_LIMIT": get("LOGIN_ACCOUNT_LIMIT"),
+        "SESSION_IDLE_SECONDS": get("SESSION_IDLE_MINUTES") * 60,
+        "SESSION_MAX_SECONDS": session_max.total_seconds(),
+        # Flask refuses a signed session cookie older than this, whatever it holds.
+        "PERMANENT_SESSION_LIFETIME": session_max,
         "LEDGER_KEYS": get("LEDGER_KEYS"),
         "SITE_CACHE_SECONDS": get("SITE_CACHE_SECONDS"),
         "LEDGER_CHECKPOINT_SECONDS": get("LEDGER_CHECKPOINT_SECONDS") or None,
@@ -211,10 +230,16 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
 
 def _secret_key(value: str | None, env: str, instance_path: str) -> str:
     if value:
-        if env == "production" and (len(value) < 32 or value.lower() in WEAK_KEYS):
+        if env == "production" and (
+            len(value) < SECRET_KEY_LENGTH
+            or value.lower() in WEAK_KEYS
+            or is_simple_pattern(value, min_distinct=SECRET_KEY_DISTINCT)
+        ):
             raise setting_error(
                 "SECRET_KEY",
-                "is too weak: use at least 32 random characters, e.g. "
+                f"is too weak: use at least {SECRET_KEY_LENGTH} random characters, at least "
+                f"{SECRET_KEY_DISTINCT} of them different, not a repeated piece or a run like "
+                "abcd..., e.g. "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'.",
             )
         return value

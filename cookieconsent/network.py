@@ -1,9 +1,12 @@
 """What the server may know about the client's network address."""
 
 import ipaddress
+import logging
 from urllib.parse import urlsplit
 
 from flask import request
+
+log = logging.getLogger("cookieconsent.network")
 
 
 def client_ip() -> str:
@@ -47,3 +50,32 @@ class PublicAddress:
         environ["wsgi.url_scheme"] = self.scheme
         environ.pop("HTTP_X_FORWARDED_HOST", None)
         return self.wsgi_app(environ, start_response)
+class ExpectProxies:
+    """WSGI middleware, outside ProxyFix: warns (once per worker) when a request arrives with
+    fewer ``X-Forwarded-For`` addresses than ``COOKIECONSENT_PROXY_COUNT`` promises.
+
+    Such a request did not pass through the proxies, so the setting is wrong or the app is
+    reachable around them; either way a client could then write the header itself and choose
+    the address that is stored and rate-limited.
+    """
+
+    def __init__(self, app, count: int):
+        self.app = app
+        self.count = count
+        self.warned = False
+
+    def __call__(self, environ, start_response):
+        if not self.warned:
+            forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
+            hops = len([part for part in forwarded.split(",") if part.strip()])
+            if hops < self.count:
+                self.warned = True
+                log.warning(
+                    "COOKIECONSENT_PROXY_COUNT is %d but a request from %s came with %d "
+                    "X-Forwarded-For address(es): is the app reachable without its proxy? "
+                    "Clients can then choose the address stored and rate-limited.",
+                    self.count,
+                    truncate_ip(environ.get("REMOTE_ADDR")),
+                    hops,
+                )
+        return self.app(environ, start_response)

@@ -100,7 +100,7 @@ class Limiter:
         self.shared = RedisCounters(uri) if uri and uri.startswith("redis") else None
         self.redis_down_until = 0.0
         self.limits: dict[str, Limit] = {}
-        for setting in ("RATE_LIMIT", "LOGIN_RATE_LIMIT"):
+        for setting in ("RATE_LIMIT", "LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_LIMIT"):
             self.limit(app.config, setting)
 
     def limit(self, config, setting: str) -> Limit:

@@ -116,7 +116,7 @@ function flush() {
   if (flushing) return flushing;
   var q = queue(), item = q[0];
   if (!item) return Promise.resolve();
-  if (item.c && state && !item.b.previous_consent_id) item.b.previous_consent_id = state.id;
+  if (item.c && state && !item.b.previous_receipt) item.b.previous_receipt = state.receipt;
   flushing = post(item.p, item.b).then(function (r) {
     if (r.s >= 500) throw r;
     q = queue();
@@ -158,7 +158,7 @@ function decide(granted, action, method) {
   var done = enqueue("/api/v1/consents", {site: K, revision: C.revision, choices: {
     functional: granted.indexOf("functional") >= 0, analytics: granted.indexOf("analytics") >= 0},
     language: lang, method: method, action: action, url: pageUrl(), gpc: gpc,
-    previous_consent_id: state ? state.id : undefined}, granted, !!had);
+    previous_receipt: state ? state.receipt : undefined}, granted, !!had);
   apply(granted, done);
   closePrefs();
 }

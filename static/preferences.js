@@ -242,7 +242,8 @@
       url: location.origin + location.pathname,
       gpc: navigator.globalPrivacyControl === true,
     };
-    if (current && current.kind === "cookie") body.previous_consent_id = current.consentId;
+    // The receipt proves the earlier consent is this visitor's; the server links the two.
+    if (current && current.kind === "cookie") body.previous_receipt = receipt;
     setBusy(true);
     const { status, data } = await post(consentsUrl, body);
     setBusy(false);

@@ -125,12 +125,36 @@ def test_withdrawal_is_recorded_and_verify_reports_it(client, consent_body):
 def test_update_links_previous_consent(client, consent_body):
     first = client.post("/api/v1/consents", json=consent_body()).get_json()
     second = client.post("/api/v1/consents", json=consent_body(
-        previous_consent_id=first["consent_id"], action="accept_all",
+        previous_receipt=first["receipt"], action="accept_all",
         choices={"functional": True, "analytics": True}))
     assert second.status_code == 201
     event = db.session.scalar(select(ConsentEvent).order_by(ConsentEvent.id.desc()).limit(1))
     assert (event.event_type, event.previous_consent_id) == ("updated", first["consent_id"])
     assert event.services == []
+
+
+def test_a_consent_one_does_not_hold_cannot_be_linked(client, consent_body, make_site):
+    # The attack: a stranger who learns a visitor's consent id (a shared link, a support
+    # ticket) records a decision that claims to replace it.
+    victims = client.post("/api/v1/consents", json=consent_body()).get_json()
+    claimed = client.post("/api/v1/consents", json=consent_body(
+        previous_consent_id=victims["consent_id"]))
+    assert claimed.status_code == 422
+    assert set(claimed.get_json()["fields"]) == {"previous_receipt"}
+    # Someone else's receipt does not prove the id either, nor another site's receipt.
+    own = client.post("/api/v1/consents", json=consent_body()).get_json()
+    mismatch = client.post("/api/v1/consents", json=consent_body(
+        previous_consent_id=victims["consent_id"], previous_receipt=own["receipt"]))
+    assert mismatch.status_code == 422
+    assert set(mismatch.get_json()["fields"]) == {"previous_consent_id"}
+    make_site("other", origins=["https://other.example.kz"])
+    elsewhere = client.post("/api/v1/consents", json=consent_body(site="other")).get_json()
+    foreign = client.post("/api/v1/consents", json=consent_body(
+        previous_receipt=elsewhere["receipt"]))
+    assert foreign.status_code == 422
+    assert set(foreign.get_json()["fields"]) == {"previous_receipt"}
+    linked = db.session.scalars(select(ConsentEvent.previous_consent_id)).all()
+    assert linked == [None, None, None]
 
 
 BAD_INPUTS = [
@@ -159,7 +183,11 @@ BAD_INPUTS = [
     ("url too long", {"url": "https://a.kz/" + "a" * 2000}, None, 422, "url"),
     ("gpc as string", {"gpc": "true"}, None, 422, "gpc"),
     ("previous id malformed", {"previous_consent_id": "x"}, None, 422, "previous_consent_id"),
-    ("previous id unknown", {"previous_consent_id": "0" * 32}, None, 422, "previous_consent_id"),
+    # Linking a consent is claiming it: only its receipt proves the visitor holds it.
+    ("previous id without its receipt", {"previous_consent_id": "0" * 32}, None, 422,
+     "previous_receipt"),
+    ("previous receipt forged", {"previous_receipt": "v1.bogus.sig"}, None, 422,
+     "previous_receipt"),
     ("oversized body", {"url": "https://a.kz/", "pad": "x" * 17000}, None, 413, "body"),
     ("not json", b"{site: demo", "application/json", 400, "body"),
     ("json array", b"[1, 2]", "application/json", 400, "body"),

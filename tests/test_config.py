@@ -37,7 +37,8 @@ def test_default_database_is_sqlite_in_the_instance_folder(tmp_path):
 
 
 def test_production_session_cookie_is_secure(tmp_path):
-    loaded = config.load(str(tmp_path), environ={"COOKIECONSENT_SECRET_KEY": "k" * 40})
+    key = "k7Qw9-Lp2Zx4Rt8Vb1Nm6Hc3Yd5Fs0Gj"
+    loaded = config.load(str(tmp_path), environ={"COOKIECONSENT_SECRET_KEY": key})
     assert loaded["SESSION_COOKIE_SECURE"] is True
     assert loaded["SESSION_COOKIE_HTTPONLY"] is True
 

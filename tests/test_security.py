@@ -138,3 +138,23 @@ def test_loggers_that_may_see_an_address_never_print_it(app, caplog, logger):
     assert "198.51.100.0" in caplog.text and "2001:db8:abcd::" in caplog.text
     for secret in ("198.51.100.23", "789a:bcde:f012", "aigerim@example.kz"):
         assert secret not in caplog.text
+
+
+def test_a_request_that_bypassed_the_proxy_is_warned_about_once(live_server, caplog):
+    import urllib.request
+
+    caplog.set_level(logging.WARNING, logger="cookieconsent.network")
+
+    def get(headers):
+        request = urllib.request.Request(live_server.url + "/api/v1/openapi.json", headers=headers)
+        with urllib.request.urlopen(request) as response:
+            assert response.status == 200
+
+    get({"X-Forwarded-For": "203.0.113.77"})
+    assert not caplog.records
+    get({})
+    get({})
+    warnings = [r for r in caplog.records if r.name == "cookieconsent.network"]
+    assert len(warnings) == 1
+    assert "PROXY_COUNT is 1" in warnings[0].getMessage()
+    assert "127.0.0.0" in warnings[0].getMessage()  # the peer, truncated like every address

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
+from pathlib import Path
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -12,8 +14,11 @@ from ..extensions import db
 from ..models import ApiToken, Operator, Site
 from ..models.operator import ROLES
 from ..models.types import utcnow
+from ..strength import is_simple_pattern
 
 MIN_PASSWORD = 10
+#: Passwords people choose first; see the file's header for where they come from.
+COMMON_PASSWORDS = Path(__file__).with_name("common-passwords.txt")
 TOKEN_PREFIX = "cc_"
 # Checked when the e-mail is unknown, so that a wrong e-mail takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -32,8 +37,7 @@ def create_operator(
         raise ValueError("an operator logs in with an e-mail address")
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"a password has at least {MIN_PASSWORD} characters")
+    check_password(password)
     if find_operator(email) is not None:
         raise ValueError(f"operator {email} exists")
     operator = Operator(
@@ -47,11 +51,35 @@ def create_operator(
     return operator
 
 
-def set_password(operator: Operator, password: str) -> None:
+def check_password(password: str) -> None:
+    """Refuse a password that is short or among the first an attacker tries (ValueError)."""
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"a password has at least {MIN_PASSWORD} characters")
+    if is_simple_pattern(password):
+        raise ValueError(
+            "a password may not be a few characters repeated or a run like 12345 or qwerty"
+        )
+    if password.lower() in _common_passwords():
+        raise ValueError("this password is on the list of the most common ones; choose another")
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS.read_text("utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def set_password(operator: Operator, password: str) -> None:
+    """Give ``operator`` a new password; every session they have ends."""
+    check_password(password)
     operator.password_hash = generate_password_hash(password)
+    end_sessions(operator)
     db.session.flush()
+
+
+def end_sessions(operator: Operator) -> None:
+    """End every console session of ``operator``: each one is checked on every request."""
+    operator.session_generation = (operator.session_generation or 0) + 1
 
 
 def find_operator(email: str) -> Operator | None:

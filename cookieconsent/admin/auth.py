@@ -7,6 +7,7 @@ one place, so a new write route cannot forget the check.
 
 from __future__ import annotations
 
+import math
 from functools import wraps
 
 from flask import (
@@ -14,6 +15,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -24,32 +26,27 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import ratelimit
-from ..accounts import audit, users
+from ..accounts import audit, throttle, users
 from ..config import LANGUAGES
 from ..extensions import db
 from ..i18n import locale
-from ..models import Operator, Site
+from ..models import Site
+from . import sessions
 from .blueprint import bp
 from .forms import ActionForm, LoginForm
 
 #: Endpoints reachable without logging in.
 PUBLIC = {"admin.login"}
-#: Writes a viewer may still make: ending their own session.
-VIEWER_WRITES = {"admin.logout"}
+#: POSTs a viewer may still make: ending their own session, and downloading a proof (a POST
+#: because the download is audited).
+VIEWER_WRITES = {"admin.logout", "admin.proof_json"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 @bp.before_request
 def load_operator():
     """Find the operator of this session; send everyone else to the login page."""
-    g.operator = None
-    operator_id = session.get("operator_id")
-    if operator_id is not None:
-        operator = db.session.get(Operator, operator_id)
-        if operator is not None and operator.active:
-            g.operator = operator
-        else:
-            session.clear()
+    g.operator = sessions.current_operator()
     if request.endpoint in PUBLIC:
         return None
     if g.operator is None:
@@ -116,16 +113,28 @@ def login():
         return redirect(url_for("admin.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        operator = users.authenticate(form.email.data, form.password.data)
+        email = form.email.data
+        wait = throttle.seconds_to_wait(email)
+        if wait:
+            flash(
+                _(
+                    "Too many failed logins to this account: try again in %(minutes)s min.",
+                    minutes=math.ceil(wait / 60),
+                ),
+                "error",
+            )
+            response = make_response(render_template("admin/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        operator = users.authenticate(email, form.password.data)
         if operator is None:
             db.session.rollback()
+            throttle.failed(email)
+            db.session.commit()
             flash(_("Wrong e-mail or password."), "error")
             return render_template("admin/login.html", form=form), 401
-        # A fresh session on login, so an id planted before it is worth nothing.
-        session.clear()
-        # The CSRF token went with the old session; forget the copy cached for this request.
-        g.pop("csrf_token", None)
-        session["operator_id"] = operator.id
+        throttle.succeeded(email)
+        sessions.start(operator)
         audit.record("login", operator=operator)
         db.session.commit()
         response = redirect(_safe_next(request.args.get("next")))
@@ -152,10 +161,12 @@ def _safe_next(target: str | None) -> str:
 
 @bp.post("/logout")
 def logout():
-    """End the session."""
+    """End the session, and every other session of this operator (other browsers, copies)."""
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
+    users.end_sessions(g.operator)
+    db.session.commit()
     session.clear()
     return redirect(url_for("admin.login"))
 

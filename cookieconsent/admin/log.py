@@ -118,12 +118,18 @@ def proof(key, consent_id):
     )
 
 
-@bp.get("/sites/<key>/consents/<consent_id>/proof.json")
+@bp.post("/sites/<key>/consents/<consent_id>/proof.json")
 def proof_json(key, consent_id):
-    """The same proof as a JSON document, to hand over or check offline."""
+    """The same proof as a JSON document, to hand over or check offline.
+
+    A POST with the form's CSRF token: the download is recorded in the audit trail and may
+    sign a checkpoint, and a GET must change nothing (a link or an image could send one).
+    """
     from ..export.events import plain
 
     site = site_or_404(key)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     events = proofs.events_of(site, consent_id)
     if not events:
         abort(404)
@@ -145,7 +151,7 @@ def proof_json(key, consent_id):
             if shown.text
             else None
         )
-        row["receipt"] = check["receipt"]
+        row["receipt_fingerprint"] = check["fingerprint"]
         row["receipt_signature_valid"] = check["signature"]
         # The offline bundle: a checkpoint is made first if the event is not in one yet.
         status = proofs.ledger_status(event, make_checkpoint=True)

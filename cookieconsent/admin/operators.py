@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,6 +12,7 @@ from ..accounts import audit, users
 from ..consents import retention
 from ..extensions import db
 from ..models import ApiToken, AuditEntry, Operator, Site
+from . import sessions
 from .auth import admin_required
 from .blueprint import bp
 from .forms import ActionForm, OperatorEditForm, OperatorForm, TokenForm, choices
@@ -28,7 +31,7 @@ def operator_list():
     """Operators and their roles; add one."""
     form = OperatorForm()
     form.sites.choices = _site_choices()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _password_allowed(form.password):
         chosen = [db.session.get(Site, i) for i in form.sites.data or []]
         try:
             operator = users.create_operator(
@@ -60,19 +63,25 @@ def operator_edit(operator_id):
     form.sites.choices = _site_choices()
     if request.method == "GET":
         form.sites.data = [s.id for s in operator.sites]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (not form.password.data or _password_allowed(form.password)):
         if operator.id == g.operator.id and form.role.data != "admin":
             form.role.errors.append(_("You cannot take the admin role from yourself."))
         else:
-            chosen = [db.session.get(Site, i) for i in form.sites.data or []]
+            chosen = [s for s in (db.session.get(Site, i) for i in form.sites.data or []) if s]
+            if operator.role != form.role.data or set(operator.sites) != set(chosen):
+                # What the operator may do changed: their sessions start again from a login.
+                users.end_sessions(operator)
             operator.role = form.role.data
-            operator.sites = [s for s in chosen if s]
+            operator.sites = chosen
             details = {"role": operator.role, "sites": [s.key for s in operator.sites]}
             if form.password.data:
                 users.set_password(operator, form.password.data)
                 details["password"] = "changed"
             audit.record("operator.update", target=operator.email, details=details)
             db.session.commit()
+            if operator.id == g.operator.id:
+                # Keep the admin who changed their own password logged in, here only.
+                sessions.start(operator)
             flash(_("Saved."))
             return redirect(url_for("admin.operator_list"))
     return render_template("admin/operator_edit.html", form=form, subject=operator)
@@ -88,9 +97,19 @@ def operator_toggle(operator_id):
         flash(_("You cannot switch off your own account."), "error")
         return redirect(url_for("admin.operator_list"))
     operator.active = not operator.active
+    users.end_sessions(operator)
     audit.record("operator.update", target=operator.email, details={"active": operator.active})
     db.session.commit()
     return redirect(url_for("admin.operator_list"))
+
+
+def _password_allowed(field) -> bool:
+    try:
+        users.check_password(field.data)
+    except ValueError as error:
+        field.errors.append(str(error))
+        return False
+    return True
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -161,9 +180,29 @@ def audit_trail():
 
 @bp.get("/retention")
 def retention_runs():
-    """The purge runs: when, how many proofs each erased, whether it failed."""
-    return render_template(
-        "admin/retention.html", runs=retention.recent_runs(50), form=ActionForm()
+    """The purge runs: when, how many proofs each erased, whether it failed.
+
+    A viewer sees the figures of their own sites only: what a run erased elsewhere, and its
+    error text (which may name any site), are not theirs to know.
+    """
+    runs = retention.recent_runs(50)
+    if not g.operator.is_admin:
+        runs = [_run_seen_by(run, {s.key for s in g.operator.sites}) for run in runs]
+    return render_template("admin/retention.html", runs=runs, form=ActionForm())
+
+
+def _run_seen_by(run, keys: set[str]) -> SimpleNamespace:
+    by_site = {key: counts for key, counts in run.by_site.items() if key in keys}
+    return SimpleNamespace(
+        id=run.id,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        trigger=run.trigger,
+        status=run.status,
+        error=None,
+        by_site=by_site,
+        erased_cookie=sum(c.get("cookie", 0) for c in by_site.values()),
+        erased_form=sum(c.get("form", 0) for c in by_site.values()),
     )
 
 

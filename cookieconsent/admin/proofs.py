@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -13,6 +14,9 @@ from ..ledger import audit
 from ..models import ConsentEvent, PolicyText, Site, SiteKey
 from ..sites import policies
 from ..sites.registry import signing_secrets
+
+#: Hex digits of a receipt's SHA-256 that the console shows in its place.
+FINGERPRINT_LENGTH = 12
 
 
 @dataclass
@@ -69,12 +73,19 @@ def receipt_of(site: Site, event: ConsentEvent) -> str | None:
     return decisions.sign_event(SimpleNamespace(key=site.key, keys=[key]), event)
 
 
+def fingerprint(token: str) -> str:
+    """What the console shows of a receipt: enough to match the copy a visitor presents
+    (``printf %s RECEIPT | sha256sum``), never the receipt, which would let whoever reads
+    the proof withdraw the consent as if they were the visitor."""
+    return hashlib.sha256(token.encode()).hexdigest()[:FINGERPRINT_LENGTH]
+
+
 def check(site: Site, event: ConsentEvent) -> dict:
     """Whether the event's receipt verifies under the site's keys, and what it proves now."""
     token = receipt_of(site, event)
     if token is None:
         return {
-            "receipt": None,
+            "fingerprint": None,
             "signature": False,
             "verdict": {"valid": False, "reason": "no_key"},
         }
@@ -83,7 +94,11 @@ def check(site: Site, event: ConsentEvent) -> dict:
         signature = True
     except receipts.InvalidReceipt:
         signature = False
-    return {"receipt": token, "signature": signature, "verdict": decisions.verify(token)}
+    return {
+        "fingerprint": fingerprint(token),
+        "signature": signature,
+        "verdict": decisions.verify(token),
+    }
 
 
 def ledger_status(event: ConsentEvent, make_checkpoint: bool = False) -> dict | None:

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts import audit
-from ..consents import decisions
 from ..consents import subjects as subject_domain
 from ..extensions import db
 from ..models import ConsentEvent
@@ -43,14 +42,6 @@ def held_about(site, form: SubjectForm) -> list[ConsentEvent] | None:
             .order_by(ConsentEvent.consent_id, ConsentEvent.id)
         )
     )
-
-
-def withdraw_by_operator(site, consent_id: str) -> ConsentEvent | None:
-    """Record a withdrawal made on the subject's request; None if nothing is in force."""
-    latest = decisions.latest_event(site, consent_id)
-    if latest is None or latest.event_type == "withdrawn" or latest.erased_at is not None:
-        return None
-    return decisions.withdrawal(site, latest, method="operator")
 
 
 @bp.get("/sites/<key>/subjects")
@@ -122,7 +113,7 @@ def consent_withdraw(key, consent_id):
     site = site_or_404(key)
     if not ActionForm().validate_on_submit():
         abort(400)
-    event = withdraw_by_operator(site, consent_id)
+    event = subject_domain.withdraw_by_operator(site, consent_id)
     if event is None:
         flash(_("Nothing to withdraw: the consent is withdrawn or erased."), "error")
     else:

@@ -121,6 +121,10 @@ class ConsentRequestSchema(StrictSchema):
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS[:3]))
     url = fields.String(load_default=None, validate=validate.Length(max=2000))
     gpc = strict_bool(load_default=False)
+    #: The receipt of the decision this one replaces: it proves the earlier consent is the
+    #: visitor's own, so that nobody links a consent they do not hold.
+    previous_receipt = fields.String(load_default=None, validate=validate.Length(min=1, max=1000))
+    #: Optional: the receipt names the consent; when given, it must be the receipt's one.
     previous_consent_id = fields.String(load_default=None, validate=HEX_ID)
     #: With ``method: app``: the app's bundle id or package name, registered for the site.
     app = fields.String(load_default=None, validate=[validate.Length(max=255), APP_ID])

@@ -58,10 +58,17 @@ def find(key, phone, email, account):
 
 @subjects_cli.command("withdraw")
 @_subject_options
-def withdraw(key, phone, email, account):
-    """Withdraw every consent of a subject still in force."""
-    site, _ = _find(key, phone, email, account)
-    events = subjects.withdraw_for_subject(site, phone, email, account)
+@click.option("--consent", "consent_id", help="One consent by its id, cookie or form.")
+def withdraw(key, phone, email, account, consent_id):
+    """Withdraw a subject's consents still in force, on their request (method ``operator``)."""
+    if consent_id:
+        site = site_named(key, "--site")
+        if latest_event(site, consent_id) is None:
+            raise click.BadParameter(f"no consent {consent_id!r}", param_hint="--consent")
+        events = [e for e in [subjects.withdraw_by_operator(site, consent_id)] if e]
+    else:
+        site, _ = _find(key, phone, email, account)
+        events = subjects.withdraw_for_subject(site, phone, email, account)
     for event in events:
         audit.record("consent.withdraw", site=site, target=event.consent_id)
     db.session.commit()

@@ -87,10 +87,7 @@ def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agen
             {"revision": f"Current revision is {revision}."},
             current_revision=revision,
         )
-    if data["previous_consent_id"] and not _exists(site, data["previous_consent_id"]):
-        raise APIError(
-            422, "Invalid input.", {"previous_consent_id": "No such consent for this site."}
-        )
+    previous_consent_id = _previous_consent(site, data)
     app_id, hashes = _app_fields(site, data)
     choices = {"essential": True} | {
         key: bool(data["choices"][key]) for key in ("functional", "analytics")
@@ -103,7 +100,7 @@ def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agen
         consent_id=uuid.uuid4().hex,
         site_id=site.id,
         kind="cookie",
-        event_type="updated" if data["previous_consent_id"] else "given",
+        event_type="updated" if previous_consent_id else "given",
         action=data["action"],
         method=data["method"],
         created_at=now,
@@ -119,7 +116,7 @@ def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agen
         ip=ip,
         user_agent=clip_user_agent(user_agent),
         gpc=data["gpc"],
-        previous_consent_id=data["previous_consent_id"],
+        previous_consent_id=previous_consent_id,
         app_id=app_id,
         subject_hashes=hashes,
         expires_at=expires_at,
@@ -370,12 +367,27 @@ def _subject_matches(site: SiteSnapshot, event, phone, email) -> bool | None:
     return all(value in event.subject_hashes for value in hashes)
 
 
-def _exists(site: SiteSnapshot, consent_id: str) -> bool:
-    return (
-        db.session.scalar(
-            select(ConsentEvent.id)
-            .where(ConsentEvent.site_id == site.id, ConsentEvent.consent_id == consent_id)
-            .limit(1)
+def _previous_consent(site: SiteSnapshot, data: dict) -> str | None:
+    """The consent a decision replaces, proven by its receipt; None for a first decision."""
+    token, claimed = data.get("previous_receipt"), data.get("previous_consent_id")
+    if token is None:
+        if claimed:
+            raise APIError(
+                422,
+                "Invalid input.",
+                {"previous_receipt": "Required with previous_consent_id: that consent's receipt."},
+            )
+        return None
+    try:
+        receipt, signed_for = check_receipt(token)
+    except receipts.InvalidReceipt as error:
+        raise APIError(422, "Invalid receipt.", {"previous_receipt": error.reason}) from None
+    if signed_for.key != site.key or receipt.kind != "cookie":
+        raise APIError(
+            422, "Invalid input.", {"previous_receipt": "Not a cookie consent of this site."}
         )
-        is not None
-    )
+    if claimed and claimed != receipt.consent_id:
+        raise APIError(
+            422, "Invalid input.", {"previous_consent_id": "Not the consent of previous_receipt."}
+        )
+    return receipt.consent_id

@@ -41,22 +41,26 @@ def consent_ids(events: list[ConsentEvent]) -> list[str]:
     return list(dict.fromkeys(event.consent_id for event in events))
 
 
+def withdraw_by_operator(site: Site, consent_id: str) -> ConsentEvent | None:
+    """Record a withdrawal made on the subject's request; None if nothing is in force."""
+    latest = latest_event(site, consent_id)
+    if latest is None or latest.event_type == "withdrawn" or latest.erased_at is not None:
+        return None
+    return withdrawal(site, latest, method="operator")
+
+
 def withdraw_for_subject(
     site: Site,
     phone: str | None = None,
     email: str | None = None,
     account: str | None = None,
-    *,
-    method: str = "operator",
 ) -> list[ConsentEvent]:
     """Withdraw every consent of the subject still in force; return the new events."""
-    withdrawn = []
-    for consent_id in consent_ids(find_by_subject(site, phone, email, account)):
-        latest = latest_event(site, consent_id)
-        if latest is None or latest.event_type == "withdrawn" or latest.erased_at is not None:
-            continue
-        withdrawn.append(withdrawal(site, latest, method=method))
-    return withdrawn
+    withdrawn = (
+        withdraw_by_operator(site, consent_id)
+        for consent_id in consent_ids(find_by_subject(site, phone, email, account))
+    )
+    return [event for event in withdrawn if event is not None]
 
 
 def erase_for_subject(

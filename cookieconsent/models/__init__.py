@@ -2,7 +2,7 @@
 
 from .consent import ConsentEvent
 from .ledger import LedgerCheckpoint
-from .operator import ApiToken, AuditEntry, DailyFigure, Operator
+from .operator import ApiToken, AuditEntry, DailyFigure, LoginFailures, Operator
 from .policy import PolicyText, PolicyVersion
 from .retention import PurgeRun
 from .scan import ScanLock, ScanReport
@@ -13,6 +13,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "DailyFigure",
+    "LoginFailures",
     "Operator",
     "CATEGORIES",
     "Category",

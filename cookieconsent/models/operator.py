@@ -45,6 +45,9 @@ class Operator(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Raised by logout, a new password, a new role or sites, switching off: a session
+    #: remembers the number it began with and ends once they differ (admin/sessions.py).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     sites: Mapped[list[Site]] = relationship(secondary=operator_site, order_by="Site.key")
 
@@ -54,6 +57,17 @@ class Operator(db.Model):
 
     def __repr__(self) -> str:
         return f"<Operator {self.email} {self.role}>"
+
+
+class LoginFailures(db.Model):
+    """Recent failed logins to one e-mail address, counted in the database so that every
+    worker and host sees the same count. Keyed by a keyed hash of the address typed, known
+    or not, so that the throttle does not tell which accounts exist."""
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    #: The first failure of the current window.
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ApiToken(db.Model):
