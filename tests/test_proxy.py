@@ -15,11 +15,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.client
-import ipaddress
 import json
 import os
 import re
-import runpy
 import ssl
 import time
 import urllib.parse
@@ -27,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from proxy_processes import Nginx, SlowClients, nginx_binary
-from server_processes import ROOT, Gunicorn, flask_cli, postgres_database, prepare, server_env
+from server_processes import Gunicorn, flask_cli, postgres_database, prepare, server_env
 
 pytestmark = pytest.mark.slow
 
@@ -303,12 +301,3 @@ def test_nginx_logs_hold_no_client_address_or_query(stack):
     assert "GET /embed/shop.js HTTP/1.1" in access
     assert "127.45.67.89" not in access and "127.0.0.1" not in access
     assert "aigerim" not in access
-
-
-def test_gunicorn_listens_on_loopback_by_default(monkeypatch):
-    """Started as the README says, without --bind, gunicorn is out of the internet's reach."""
-    monkeypatch.delenv("GUNICORN_BIND", raising=False)
-    monkeypatch.delenv("GUNICORN_CMD_ARGS", raising=False)
-    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    host, _, port = settings["bind"].rpartition(":")
-    assert ipaddress.ip_address(host).is_loopback and port == "8000"

@@ -1,0 +1,107 @@
+"""The deployment files and guide (deploy/, docs/deploy.md) describe a server that starts.
+
+An operator copies the guide's environment file, the systemd units and the wrapper as they
+are: a setting the server does not know stops it at start-up, a command that does not exist
+fails its timer, a path that differs between units leaves a task without its keyring.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import runpy
+import subprocess
+from configparser import ConfigParser
+from pathlib import Path
+
+from cookieconsent import config
+
+ROOT = Path(__file__).resolve().parent.parent
+GUIDE = ROOT / "docs" / "deploy.md"
+UNITS = sorted((ROOT / "deploy" / "systemd").glob("cookieconsent*"))
+#: Named in the guide as being added, not yet a setting.
+COMING = {"PUBLIC_URL"}
+
+
+def guide_env_file() -> str:
+    blocks = re.findall(r"```sh\n(.*?)```", GUIDE.read_text(), re.S)
+    return next(block for block in blocks if block.startswith("COOKIECONSENT_ENV=production"))
+
+
+def systemd_environment(text: str) -> dict[str, str]:
+    """``EnvironmentFile=`` as systemd reads it: KEY=VALUE lines, one pair of quotes removed."""
+    pairs = {}
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            pairs[key.strip()] = re.sub(r'^"(.*)"$', r"\1", value.strip())
+    return pairs
+
+
+def test_the_guides_environment_file_starts_a_production_server(tmp_path):
+    text = guide_env_file()
+    environ = systemd_environment(text)
+    loaded = config.load(str(tmp_path), environ=environ)  # ConfigError on any unknown name
+    assert loaded["ENV"] == "production" and loaded["PROXY_COUNT"] == 1
+    assert loaded["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+    assert loaded["LEDGER_KEYS"].startswith("/var/lib/cookieconsent/")
+    # cookieconsent-flask reads the same file with sh: it must mean the same there.
+    path = tmp_path / "env"
+    path.write_text(text)
+    shell = subprocess.run(
+        ["sh", "-c", f'set -a; . "{path}"; env -0'], capture_output=True, text=True, check=True
+    ).stdout
+    seen = dict(item.split("=", 1) for item in shell.split("\0") if "=" in item)
+    assert {key: seen.get(key) for key in environ} == environ
+
+
+def test_the_guide_names_only_settings_that_exist():
+    text = GUIDE.read_text()
+    named = set(re.findall(r"COOKIECONSENT_([A-Z][A-Z_]*[A-Z])", text))
+    unknown = named - set(config.SETTINGS) - config.IGNORED - COMING
+    assert not unknown, f"docs/deploy.md names settings the server refuses: {sorted(unknown)}"
+    for name in COMING:
+        if name not in config.SETTINGS:
+            assert re.search(rf"COOKIECONSENT_{name}\W[^.]*being\s+added", text)
+
+
+def units() -> dict[str, ConfigParser]:
+    parsed = {}
+    for path in UNITS:
+        unit = ConfigParser(strict=False, interpolation=None)
+        unit.optionxform = str
+        unit.read(path)
+        parsed[path.name] = unit
+    return parsed
+
+
+def test_every_timer_starts_a_flask_command_that_exists(runner):
+    parsed = units()
+    timers = [name for name in parsed if name.endswith(".timer")]
+    assert len(timers) == 3
+    for timer in timers:
+        service = parsed[timer.removesuffix(".timer") + ".service"]
+        command = service["Service"]["ExecStart"].split()
+        assert command[:3] == ["/opt/cookieconsent/venv/bin/flask", "--app", "wsgi"]
+        result = runner.invoke(args=[*command[3:], "--help"])
+        assert result.exit_code == 0, f"{timer}: `flask {' '.join(command[3:])}` {result.output}"
+
+
+def test_every_unit_runs_as_the_service_with_its_environment_and_keyring():
+    server = units()["cookieconsent.service"]["Service"]
+    assert server["ExecStart"].endswith("gunicorn -c gunicorn.conf.py wsgi:app")
+    for name, unit in units().items():
+        if name.endswith(".service"):
+            for key in ("User", "EnvironmentFile", "WorkingDirectory", "StateDirectory"):
+                assert unit["Service"][key] == server[key], (name, key)
+    wrapper = (ROOT / "deploy" / "cookieconsent-flask").read_text()
+    for value in (server["User"], server["EnvironmentFile"], server["WorkingDirectory"]):
+        assert value in wrapper
+
+
+def test_gunicorn_listens_on_loopback_by_default(monkeypatch):
+    """Started as the guide's unit starts it, without --bind, gunicorn is out of reach."""
+    monkeypatch.delenv("GUNICORN_BIND", raising=False)
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    host, _, port = settings["bind"].rpartition(":")
+    assert ipaddress.ip_address(host).is_loopback and port == "8000"
