@@ -10,9 +10,12 @@ from __future__ import annotations
 import ipaddress
 import re
 import runpy
+import secrets
 import subprocess
 from configparser import ConfigParser
 from pathlib import Path
+
+import pytest
 
 from cookieconsent import config
 
@@ -40,6 +43,10 @@ def systemd_environment(text: str) -> dict[str, str]:
 
 def test_the_guides_environment_file_starts_a_production_server(tmp_path):
     text = guide_env_file()
+    # Copied without a secret of one's own, it refuses to start.
+    with pytest.raises(config.ConfigError, match="SECRET_KEY is too weak"):
+        config.load(str(tmp_path), environ=systemd_environment(text))
+    text = text.replace("REPLACE-ME", secrets.token_urlsafe(48))
     environ = systemd_environment(text)
     loaded = config.load(str(tmp_path), environ=environ)  # ConfigError on any unknown name
     assert loaded["ENV"] == "production" and loaded["PROXY_COUNT"] == 1
