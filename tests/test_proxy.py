@@ -71,9 +71,12 @@ def stack(database_url, tmp_path_factory):
         COOKIECONSENT_PROXY_COUNT="1",
         COOKIECONSENT_RATE_LIMIT="100000 per minute",
     )
-    gunicorn = Gunicorn(env, workdir / "gunicorn.log", workers=WORKERS, threads=THREADS).start()
+    gunicorn = Gunicorn(env, workdir / "gunicorn.log", workers=WORKERS, threads=THREADS)
     nginx = Nginx(workdir, gunicorn.port)
+    # As docs/deploy.md says: the public address is nginx's TLS one.
+    env["COOKIECONSENT_PUBLIC_URL"] = nginx.tls_url
     try:
+        gunicorn.start()
         nginx.start()
         yield gunicorn, nginx, env
     finally:
@@ -138,25 +141,23 @@ FORGED = {
 
 def test_banner_and_consent_through_nginx(stack):
     gunicorn, nginx, env = stack
-    # The banner script, naming this server (as nginx was reached) for its API, whatever
-    # Host or X-Forwarded-* the client sends.
-    status, headers, script = call(
-        nginx.url + "/embed/shop.js", headers={"Host": "evil.example"} | FORGED
-    )
+    # The banner script over TLS, naming the public address for its API, and HSTS.
+    status, headers, script = call(nginx.tls_url + "/embed/shop.js")
     assert status == 200
     assert headers["Content-Type"].startswith("text/javascript")
     assert headers["Cache-Control"].startswith("public, max-age=300")
-    assert server_of(script) == nginx.url
+    assert server_of(script) == nginx.tls_url
+    assert headers["Strict-Transport-Security"].startswith("max-age=")
+    # Whatever Host or X-Forwarded-* a client sends.
+    status, _, script = call(
+        nginx.url + "/embed/shop.js", headers={"Host": "evil.example"} | FORGED
+    )
+    assert status == 200 and server_of(script) == nginx.tls_url
     assert "evil.example" not in script.decode()
 
-    # Over TLS the app knows the scheme: https URLs and HSTS.
-    status, headers, script = call(nginx.tls_url + "/embed/shop.js")
-    assert status == 200 and server_of(script) == nginx.tls_url
-    assert headers["Strict-Transport-Security"].startswith("max-age=")
-
-    # The pinned tag the CLI prints for this public URL loads through nginx, cached for a
-    # year, with the bytes its integrity hash names; an outdated version answers 404.
-    printed = flask_cli(env, "sites", "embed", "shop", "--base-url", nginx.tls_url)
+    # The pinned tag the CLI prints loads through nginx, cached for a year, with the bytes its
+    # integrity hash names; an outdated version answers 404.
+    printed = flask_cli(env, "sites", "embed", "shop")
     assert printed.returncode == 0, printed.stderr
     src, integrity = re.search(r'src="([^"]+)" integrity="([^"]+)"', printed.stdout).groups()
     assert re.fullmatch(re.escape(nginx.tls_url) + r"/embed/shop/[0-9a-f]{16}\.js", src)
