@@ -78,16 +78,16 @@ def units() -> dict[str, ConfigParser]:
     return parsed
 
 
-def test_every_timer_starts_a_flask_command_that_exists(runner):
+def test_every_timer_and_worker_starts_a_flask_command_that_exists(runner):
     parsed = units()
     timers = [name for name in parsed if name.endswith(".timer")]
     assert len(timers) == 3
-    for timer in timers:
-        service = parsed[timer.removesuffix(".timer") + ".service"]
-        command = service["Service"]["ExecStart"].split()
+    tasks = [timer.removesuffix(".timer") + ".service" for timer in timers]
+    for task in [*tasks, "cookieconsent-webhooks.service"]:
+        command = parsed[task]["Service"]["ExecStart"].split()
         assert command[:3] == ["/opt/cookieconsent/venv/bin/flask", "--app", "cookieconsent"]
         result = runner.invoke(args=[*command[3:], "--help"])
-        assert result.exit_code == 0, f"{timer}: `flask {' '.join(command[3:])}` {result.output}"
+        assert result.exit_code == 0, f"{task}: `flask {' '.join(command[3:])}` {result.output}"
 
 
 def test_every_unit_runs_as_the_service_with_its_environment_and_keyring():
