@@ -1,12 +1,17 @@
 """gunicorn settings for cookieconsent: ``gunicorn -c gunicorn.conf.py wsgi:app``.
 
 Sized for a small VM; set WEB_CONCURRENCY for the number of worker processes. Every setting
-can be overridden on the command line (``--bind 0.0.0.0:8000``) or in GUNICORN_CMD_ARGS.
+can be overridden on the command line (``--bind 127.0.0.1:8001``) or in GUNICORN_CMD_ARGS.
+
+gunicorn listens on loopback only and must never face the internet: a thread is held until
+its request is read, so a dozen clients that send their bodies slowly leave no thread for
+anyone else. nginx in front (deploy/nginx/, docs/deploy.md) reads each request in full first.
 """
 
 import multiprocessing
 import os
 
+# Loopback: nginx on the same host is the only client (GUNICORN_BIND to change the port).
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Processes: a crash or a SIGKILL of one loses only its own in-flight requests, which were
 # never acknowledged (a 201 is sent after the commit). Threads: requests mostly wait on the
