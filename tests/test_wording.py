@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -112,6 +113,10 @@ def english_leftovers(language: str) -> set[str]:
     return english
 
 
+#: A stored key shown raw (``admin``, ``policy.publish``, ``functional, analytics``): English.
+RAW_KEYS = re.compile(r"^[a-z_]+(\.[a-z_]+)*(, [a-z_]+)*$")
+
+
 def console_pages(site, consent_id, operator_id):
     key = site.key
     return [
@@ -150,7 +155,10 @@ def test_no_console_page_shows_english(admin_client, site, recorded, language):
         assert answer.status_code == 200, url
         parser = VisibleText()
         parser.feed(answer.get_data(as_text=True))
-        leftovers = sorted(set(parser.texts) & english)
+        typed = {site.key, "cookieconsent"}  # the product's name; data the operator typed
+        leftovers = sorted(
+            text for text in set(parser.texts) - typed if text in english or RAW_KEYS.match(text)
+        )
         if leftovers:
             found[url] = leftovers
     assert found == {}

@@ -31,6 +31,7 @@ CATEGORIES = {
     "essential": _l("Essential"),
     "functional": _l("Functional"),
     "analytics": _l("Analytics"),
+    "personal_data": _l("Personal data"),
 }
 LANGUAGES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 ROLES = {"admin": _l("Administrator"), "viewer": _l("Viewer")}
