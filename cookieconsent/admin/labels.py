@@ -57,6 +57,10 @@ AUDIT_ACTIONS = {
     "document.publish": _l("Consent document published"),
     "forms.update": _l("Forms changed"),
     "ledger.rotate_key": _l("Ledger key rotated"),
+    "webhook.create": _l("Webhook added"),
+    "webhook.delete": _l("Webhook removed"),
+    "webhook.rotate_secret": _l("Webhook secret replaced"),
+    "webhook.replay": _l("Webhook deliveries resent"),
 }
 
 
