@@ -252,7 +252,7 @@ def test_retention_runs_are_visible(admin_client, site):
     bulk_events(site, 3, purge_after=utcnow() - timedelta(days=1))
     admin_client.post("/admin/retention/purge")
     page = admin_client.get("/admin/retention").get_data(as_text=True)
-    assert "<td>3</td>" in page and "console" in page
+    assert "<td>3</td>" in page and "Консоль" in page and "Завершена" in page
     assert "retention.purge" in audit_actions()
 
 

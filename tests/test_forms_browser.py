@@ -56,12 +56,12 @@ def test_unticked_form_is_blocked_with_a_message(page, shop, host_site):
     box = page.locator("form [data-consent-checkbox]")
     box.wait_for()
     assert not box.is_checked()
-    assert page.get_by_label("Даю согласие на обработку персональных данных").count() == 1
+    assert page.get_by_label("Даю согласие на сбор и обработку персональных данных").count() == 1
     fill(page)
     page.click("button[type=submit]")
     alert = page.get_by_role("alert")
     alert.wait_for()
-    assert alert.inner_text() == "Отметьте согласие на обработку персональных данных."
+    assert alert.inner_text() == "Отметьте согласие на сбор и обработку персональных данных."
     assert box.get_attribute("aria-invalid") == "true"
     assert page.evaluate("document.activeElement.hasAttribute('data-consent-checkbox')")
     assert host_site.posts == []
@@ -72,7 +72,7 @@ def test_ticked_form_goes_through_with_a_receipt_that_verifies(page, shop, host_
     page.goto(shop("ru"))
     page.locator("form [data-consent-checkbox]").wait_for()
     fill(page)
-    page.get_by_label("Даю согласие на обработку персональных данных").check()
+    page.get_by_label("Даю согласие на сбор и обработку персональных данных").check()
     with page.expect_navigation():
         page.click("button[type=submit]")
     assert page.locator("text=Thank you").count() == 1
@@ -95,7 +95,7 @@ def test_personal_data_fields_are_hidden_from_webvisor(page, shop):
     classes = page.eval_on_selector_all(
         "form input:not([type=checkbox]), form textarea", "els => els.map(e => e.className)")
     assert classes and all("ym-disable-keys" in c for c in classes)
-    assert page.get_by_label("Дербес деректерді өңдеуге келісемін").count() == 1
+    assert page.get_by_label("Дербес деректерді жинауға және өңдеуге келісемін").count() == 1
     link = page.get_by_role("link", name="Келісім мәтіні")
     assert link.get_attribute("href").endswith(f"/consent/shop/{shop.version.number}/kk")
 
@@ -104,7 +104,7 @@ def test_malformed_phone_is_named_and_nothing_is_sent(page, shop, host_site):
     page.goto(shop("en"))
     page.locator("form [data-consent-checkbox]").wait_for()
     fill(page, phone="12-34")
-    page.get_by_label("I agree to the processing of personal data").check()
+    page.get_by_label("I agree to the collection and processing of personal data").check()
     page.click("button[type=submit]")
     alert = page.get_by_role("alert")
     alert.wait_for()
@@ -181,7 +181,7 @@ def test_demo_feedback_form_is_blocked_unticked_and_verified_ticked(page, live_s
     form.locator("button[type=submit]").click()
     alert = form.get_by_role("alert")
     alert.wait_for()
-    assert alert.inner_text() == "Отметьте согласие на обработку персональных данных."
+    assert alert.inner_text() == "Отметьте согласие на сбор и обработку персональных данных."
     assert events() == []
 
     form.locator("[data-consent-checkbox]").check()

@@ -16,21 +16,30 @@ from cookieconsent.models.policy import ImmutableError
 
 
 @pytest.mark.parametrize(("language", "expected"), [
-    ("kk", ["Дербес деректерді өңдеуге келісім", "«Дүкен» ЖШС", "БСН 180340012345",
+    ("kk", ["Дербес деректерді жинауға және өңдеуге келісім", "«Дүкен» ЖШС", "БСН 180340012345",
             "аты, телефон нөмірі, электрондық пошта мекенжайы, хабарлама мәтіні",
             "менің өтінішіме жауап беру", "1 жыл", "Kcell JSC (мақсаты: SMS жіберу)",
-            "Ресей", "Жалпыға қолжетімді дереккөздерде жариялау: жүзеге асырылмайды",
-            "кері қайтарып ала аламын", "privacy@shop.example.kz"]),
-    ("ru", ["Согласие на обработку персональных данных", "ТОО «Магазин»", "БИН 180340012345",
+            "мына шет мемлекеттердің аумағына жүзеге асырылады: Ресей Федерациясы",
+            "Дербес деректер қамтылған база операторы",
+            "жалпыға қолжетімді дереккөздерде тарату: жүзеге асырылмайды",
+            "операторға (privacy@shop.example.kz) жүгіну арқылы",
+            "заңдарына қайшы келетін немесе орындалмаған міндеттеме",
+            "телефон нөмірі және (немесе) электрондық пошта мекенжайы бойынша"]),
+    ("ru", ["Согласие на сбор и обработку персональных данных", "ТОО «Магазин»", "БИН 180340012345",
             "имя, номер телефона, адрес электронной почты и текст сообщения",
             "ответ на моё обращение", "1 год", "Kcell JSC (цель: отправка SMS)",
-            "Россия", "Распространение в общедоступных источниках: не осуществляется",
-            "отозвать согласие", "«О персональных данных и их защите»"]),
-    ("en", ["Consent to the processing of personal data", "Shop LLP", "BIN 180340012345",
+            "на территорию следующих иностранных государств: Российская Федерация",
+            "Распространение персональных данных в общедоступных источниках: не осуществляется",
+            "отозвать согласие", "«О персональных данных и их защите»",
+            "противоречит законам Республики Казахстан либо имеется неисполненное обязательство",
+            "идентифицируется по указанным им номеру телефона"]),
+    ("en", ["Consent to the collection and processing of personal data", "Shop LLP",
+            "BIN 180340012345",
             "name, phone number, e-mail address, and text of the message",
             "answering my request", "1 year", "Kcell JSC (purpose: sending SMS)",
-            "Russia", "Publication in publicly available sources: none",
-            "withdraw this consent"]),
+            "foreign states: the Russian Federation",
+            "Dissemination of the personal data in publicly available sources: none",
+            "withdraw this consent", "an obligation is unfulfilled"]),
 ])
 def test_document_text_states_what_the_law_asks(site, language, expected):
     text = documents.render(site, documents.validate_details(DETAILS), language)
@@ -41,9 +50,13 @@ def test_document_text_states_what_the_law_asks(site, language, expected):
 @pytest.mark.parametrize(("change", "phrase"), [
     ({"term_months": 18}, {"ru": "18 месяцев", "kk": "18 ай", "en": "18 months"}),
     ({"third_parties": [], "cross_border": [], "published": True},
-     {"ru": "Передача третьим лицам: не осуществляется",
-      "kk": "Трансшекаралық беру: жүзеге асырылмайды",
-      "en": "Publication in publicly available sources: takes place"}),
+     {"ru": "Передача персональных данных третьим лицам: не осуществляется",
+      "kk": "Дербес деректерді трансшекаралық беру: жүзеге асырылмайды",
+      "en": "Dissemination of the personal data in publicly available sources: takes place"}),
+    ({"cross_border": ["KG", "US", "AE"]},
+     {"ru": "Кыргызская Республика; Соединённые Штаты Америки; Объединённые Арабские Эмираты",
+      "kk": "Қырғыз Республикасы; Америка Құрама Штаттары; Біріккен Араб Әмірліктері",
+      "en": "the Kyrgyz Republic; the United States of America; the United Arab Emirates"}),
 ])
 def test_document_text_follows_the_fields(site, change, phrase):
     details = documents.validate_details(DETAILS | change)
@@ -75,6 +88,7 @@ BAD_DETAILS = [
     ("term_months", "12", "term_months"),
     ("cross_border", ["KZ"], "cross_border"),
     ("cross_border", ["Russia"], "cross_border"),
+    ("cross_border", ["XX"], "cross_border"),
     ("extra", True, "extra"),
 ]
 
@@ -109,7 +123,7 @@ def test_document_page_shows_the_exact_text(client, site):
     page = client.get(f"/consent/shop/{version.number}/kk")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Дербес деректерді өңдеуге келісім" in html
+    assert "Дербес деректерді жинауға және өңдеуге келісім" in html
     assert version.text_for("kk").sha256 in html
     assert 'hreflang="ru"' in html and 'hreflang="en"' in html
     assert client.get(f"/consent/shop/{version.number}/de").status_code == 404

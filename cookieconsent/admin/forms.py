@@ -33,7 +33,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..config import LANGUAGES
 from ..models import CATEGORIES
 from ..models.consent import EVENT_TYPES, METHODS
-from ..models.operator import ROLES
 from ..models.site import DEFAULT_TIME_ZONE
 from ..sites.registry import KEY_PATTERN
 from . import labels
@@ -196,12 +195,12 @@ class PublishForm(FlaskForm):
 class OperatorForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
-    role = SelectField(_l("Role"), choices=choices((r, r) for r in ROLES))
+    role = SelectField(_l("Role"), choices=choices(labels.ROLES.items()))
     sites = MultiCheckboxField(_l("Sites (for a viewer)"), coerce=int)
 
 
 class OperatorEditForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=choices((r, r) for r in ROLES))
+    role = SelectField(_l("Role"), choices=choices(labels.ROLES.items()))
     sites = MultiCheckboxField(_l("Sites (for a viewer)"), coerce=int)
     password = PasswordField(
         _l("New password (leave empty to keep)"), validators=[Optional(), Length(min=10, max=200)]

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..accounts import audit, users
@@ -218,5 +219,11 @@ def retention_purge():
         details={"cookie": run.erased_cookie, "form": run.erased_form},
     )
     db.session.commit()
-    flash(_("Purge finished: %(count)s proofs erased.", count=run.erased_cookie + run.erased_form))
+    flash(
+        ngettext(
+            "Purge finished: %(num)d proof erased.",
+            "Purge finished: %(num)d proofs erased.",
+            run.erased_cookie + run.erased_form,
+        )
+    )
     return redirect(url_for("admin.retention_runs"))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..accounts import audit
 from ..extensions import db
+from ..forms import documents
 from ..models import PolicyText, PolicyVersion
 from ..models.types import utcnow
 from ..sites import policies as policy_domain
@@ -87,7 +88,33 @@ def policy_list(key):
         versions=versions,
         in_force=in_force,
         revision=in_force.revision if in_force else 0,
+        document_outdated=documents.redraft_needed(site),
+        form=ActionForm(),
     )
+
+
+@bp.post("/sites/<key>/consent-document/renew")
+@admin_required
+def consent_document_renew(key):
+    """Publish the consent document in force anew, in today's wording.
+
+    The version in force keeps its text (consents given to it name it); visitors see the new
+    version from now on.
+    """
+    site = site_or_404(key)
+    if not ActionForm().validate_on_submit() or not documents.redraft_needed(site):
+        abort(409)
+    version = documents.publish_with_current_wording(site)
+    audit.record(
+        "policy.publish",
+        site=site,
+        target=f"{documents.KIND} v{version.number}",
+        details={"wording": documents.wording_of(version)},
+    )
+    db.session.commit()
+    flash(_("Version %(number)s is published; revision %(revision)s.",
+            number=version.number, revision=version.revision))
+    return redirect(url_for("admin.policy_list", key=key))
 
 
 def _form_class(site):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..accounts import audit
@@ -115,7 +116,9 @@ def consent_withdraw(key, consent_id):
         abort(400)
     event = subject_domain.withdraw_by_operator(site, consent_id)
     if event is None:
-        flash(_("Nothing to withdraw: the consent is withdrawn or erased."), "error")
+        flash(_(
+            "Nothing to withdraw: the consent is already withdrawn or its personal data erased."
+        ), "error")
     else:
         audit.record("consent.withdraw", site=site, target=consent_id)
         db.session.commit()
@@ -139,9 +142,10 @@ def consent_erase(key, consent_id):
     audit.record("consent.erase", site=site, target=consent_id, details={"events": erased})
     db.session.commit()
     flash(
-        _(
-            "Personal data erased from %(count)s events; the record of the consent stays.",
-            count=erased,
+        ngettext(
+            "Personal data erased from %(num)d event; the record of the consent stays.",
+            "Personal data erased from %(num)d events; the record of the consent stays.",
+            erased,
         )
     )
     return redirect(_back(key, consent_id))

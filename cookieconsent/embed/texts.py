@@ -57,10 +57,12 @@ TEXTS: dict = {
         "unless you turn them on.",
     ),
     # The feedback-form guard (static/forms.js).
-    "form_agree": lazy_pgettext("forms", "I agree to the processing of personal data"),
+    "form_agree": lazy_pgettext(
+        "forms", "I agree to the collection and processing of personal data"
+    ),
     "form_document": lazy_pgettext("forms", "Consent text"),
     "form_required": lazy_pgettext(
-        "forms", "Tick the box to consent to the processing of personal data."
+        "forms", "Tick the box to consent to the collection and processing of personal data."
     ),
     "form_failed": lazy_pgettext(
         "forms", "Consent was not recorded and the form was not sent. Try again."

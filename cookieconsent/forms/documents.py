@@ -10,11 +10,10 @@ translation catalogs: a later change of a catalog must never change a published 
 
 from __future__ import annotations
 
-from babel import Locale
 from babel.lists import format_list
 from babel.units import format_unit
 from flask import url_for
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from ..config import LANGUAGES
@@ -22,7 +21,7 @@ from ..extensions import db
 from ..models import PolicyVersion, Site
 from ..models.types import utcnow
 from ..sites import policies
-from .wording import DATA_ITEMS, PURPOSES, TEMPLATES
+from .wording import DATA_ITEMS, PURPOSES, STATES, TEMPLATES, WORDING_VERSION
 
 KIND = "personal_data"
 
@@ -88,17 +87,19 @@ class ConsentDocumentSchema(Schema):
     purposes = fields.List(Item(PURPOSES), required=True, validate=validate.Length(min=1, max=20))
     term_months = fields.Integer(required=True, strict=True, validate=validate.Range(1, 1200))
     third_parties = fields.List(fields.Nested(ThirdPartySchema), load_default=list)
-    #: ISO 3166 codes of the countries the data goes to; empty: it stays in Kazakhstan.
+    #: ISO 3166 codes of the states the data goes to; empty: it stays in Kazakhstan. Only
+    #: states whose official names the wording holds: a legal text names a state officially.
     cross_border = fields.List(
-        fields.String(validate=validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166 country code.")),
+        fields.String(
+            validate=validate.OneOf(
+                sorted(STATES), error="An ISO 3166 code of a state the wording names: {choices}."
+            )
+        ),
         load_default=list,
     )
     published = fields.Boolean(load_default=False)
-
-    @validates_schema
-    def no_transfer_to_kazakhstan(self, data, **kwargs):
-        if "KZ" in data.get("cross_border", []):
-            raise ValidationError("Kazakhstan is not a cross-border transfer.", "cross_border")
+    #: The wording the texts were rendered with; set by :func:`draft`, whatever is given.
+    wording = fields.Integer(load_default=None)
 
 
 def validate_details(details: dict) -> dict:
@@ -135,11 +136,11 @@ def render(site: Site, details: dict, language: str) -> dict:
         else p["name"][language]
         for p in details["third_parties"]
     ]
-    territories = Locale.parse(language).territories
-    countries = [territories.get(code, code) for code in details["cross_border"]]
+    states = [STATES[code][language] for code in details["cross_border"]]
     contact = operator.get("contact")
     clauses = [
         who + ".",
+        t["subject"],
         t["data"].format(
             items=format_list([_pick(i, DATA_ITEMS, language) for i in details["data"]],
                               locale=language)
@@ -149,8 +150,9 @@ def render(site: Site, details: dict, language: str) -> dict:
         ),
         t["term"].format(term=_term(details["term_months"], language)),
         t["third_some"].format(items="; ".join(parties)) if parties else t["third_none"],
-        t["border_some"].format(items=format_list(countries, locale=language))
-        if countries
+        # Semicolons: an official name may itself hold "and".
+        t["border_some"].format(items="; ".join(states))
+        if states
         else t["border_none"],
         t["public_yes"] if details["published"] else t["public_no"],
         t["withdraw"].format(
@@ -169,7 +171,7 @@ def render(site: Site, details: dict, language: str) -> dict:
 
 def draft(site: Site, details: dict, label: str | None = None) -> PolicyVersion:
     """An unpublished consent document rendered in every language of ``site``."""
-    details = validate_details(details)
+    details = validate_details(details) | {"wording": WORDING_VERSION}
     missing = sorted(
         {
             lang
@@ -201,6 +203,25 @@ def _localized_values(details: dict):
         yield party["name"]
         if party.get("purpose"):
             yield party["purpose"]
+
+
+def wording_of(version: PolicyVersion) -> int:
+    """The wording ``version`` was rendered with; 1 for documents older than the number."""
+    return (version.details or {}).get("wording") or 1
+
+
+def redraft_needed(site: Site) -> bool:
+    """Whether the document in force was rendered with an older wording than today's."""
+    version = in_force(site)
+    return version is not None and wording_of(version) < WORDING_VERSION
+
+
+def publish_with_current_wording(site: Site) -> PolicyVersion:
+    """Publish the document in force again, same details, today's wording; the old one stays.
+
+    Published versions never change: the new wording reaches visitors as a new version.
+    """
+    return publish(site, in_force(site).details)
 
 
 def in_force(site: Site) -> PolicyVersion | None:
