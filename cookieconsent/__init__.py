@@ -19,6 +19,7 @@ Foundations (import only each other):
 
 Capabilities (logic and ``flask`` commands, the commands in the folder's ``cli.py``):
     ledger/     seals, checkpoints, audit, keyring, Merkle tree, offline proof checker
+                -> consents (``ledger proof`` prints a consent's proof document), accounts
     sites/      sites and their keys, policy versions, per-worker site snapshots
                 -> embed/payload.py (``sites embed`` prints the tags it builds)
     consents/   decisions, receipts, subject identity and requests, proofs, retention

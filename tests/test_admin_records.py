@@ -122,10 +122,12 @@ def test_proof_shows_every_field_the_text_and_a_verifying_receipt(admin_client, 
     proof = admin_client.post(f"/admin/sites/shop/consents/{answer['consent_id']}/proof.json")
     document = proof.get_json()
     assert answer["receipt"] not in proof.get_data(as_text=True)
-    assert document["events"][0]["receipt_fingerprint"] in page
-    assert document["events"][0]["policy_text"]["matches"] is True
-    assert document["events"][0]["ledger"]["checkpoint"] is not None
-    assert document["events"][0]["ledger_problem"] is None
+    assert document["format"] == "cookieconsent.consent-proof/1"
+    assert document["receipt"] is None
+    assert document["events"][0]["receipt"]["fingerprint"] in page
+    assert document["events"][0]["policy"]["matches"] is True
+    assert document["events"][0]["checkpoint"] is not None
+    assert document["events"][0]["seal"]["problem"] is None
     assert "export" in audit_actions()
 
 

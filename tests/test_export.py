@@ -189,7 +189,9 @@ def test_cli_tokens_and_operators(runner, site):
     )
     assert made.exit_code == 0, made.output
     assert users.find_operator("root@shop.kz").is_admin
-    again = runner.invoke(args=["operators", "create", "root@shop.kz", "--password", "another long passphrase"])
+    again = runner.invoke(
+        args=["operators", "create", "root@shop.kz", "--password", "another long passphrase"]
+    )
     assert again.exit_code != 0 and "exists" in again.output
     assert "root@shop.kz\tadmin\tactive\tall" in runner.invoke(args=["operators", "list"]).output
     actions = db.session.scalars(select(AuditEntry.action)).all()

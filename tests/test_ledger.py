@@ -230,7 +230,7 @@ def test_an_exported_proof_checks_offline(proof_file, capsys, erase):
     path, proof = proof_file(erase)
     key = proof["key"]["public_key"]
     assert proofcheck.main([str(path), f"--key={key}"]) == 0
-    assert "OK: event" in capsys.readouterr().out
+    assert "OK: consent" in capsys.readouterr().out
     assert (proof["pii"] is None) is erase
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime
 
@@ -44,14 +45,22 @@ def test_proof_holds_every_fact_of_the_decision(client, given):
     assert proof["site"] == {"key": "shop", "name": "Shop"}
     assert proof["receipt"] == given["receipt"]
     [event] = proof["events"]
-    assert event | {"time": None, "expires_at": None, "policy": None} == {
+    ledger = ("id", "record", "pii", "pii_salt", "seal", "checkpoint", "inclusion", "key")
+    assert event["record"]["consent_id"] == given["consent_id"]
+    assert event["pii"]["ip"] == "198.51.100.0" and event["checkpoint"] is None
+    summary = {name: value for name, value in event.items() if name not in ledger}
+    assert summary | {"time": None, "expires_at": None, "purge_after": None, "policy": None,
+                      "receipt": None} == {
         "type": "given", "action": "custom", "time": None, "method": "banner",
         "choices": {"essential": True, "functional": True, "analytics": False},
         "services": [], "revision": 1, "policy": None,
         "url": "https://shop.example.kz/catalog", "ip": "198.51.100.0",
         "user_agent": "Mozilla/5.0 proof-test", "gpc": False, "previous_consent_id": None,
-        "form_id": None, "expires_at": None, "erased_at": None, "ledger": None,
+        "form_id": None, "expires_at": None, "purge_after": None, "erased_at": None,
+        "receipt": None,
     }
+    assert event["receipt"]["fingerprint"] == hashlib.sha256(
+        given["receipt"].encode()).hexdigest()[:12]
     stored = db.session.scalar(select(ConsentEvent))
     assert event["policy"]["version"] == 1
     assert event["policy"]["language"] == "kk"
@@ -71,12 +80,12 @@ def test_proof_with_the_ledger_checks_offline(client, given):
     checkpoints.checkpoint_all()
     response = client.post(f"/api/v1/consents/{given['consent_id']}/proof",
                            json={"receipt": given["receipt"], "ledger": True})
-    [event] = response.get_json()["events"]
-    bundle = event["ledger"]
-    assert bundle["pii"]["ip"] == "198.51.100.0"
-    assert proofcheck.check(bundle, bundle["key"]["public_key"]) == []
-    bundle["record"]["action"] = "accept_all"
-    assert proofcheck.check(bundle, bundle["key"]["public_key"])
+    document = response.get_json()
+    [event] = document["events"]
+    assert event["pii"]["ip"] == "198.51.100.0"
+    assert proofcheck.check(document, event["key"]["public_key"]) == []
+    event["record"]["action"] = "accept_all"
+    assert proofcheck.check(document, event["key"]["public_key"])
 
 
 def test_proof_lists_a_withdrawal_after_the_decision(client, given):

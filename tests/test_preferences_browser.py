@@ -236,7 +236,8 @@ def test_download_gives_the_proof_as_json(open_page, decision):
     assert (event["type"], event["method"], event["policy"]["language"]) == (
         "given", "banner", "ru")
     assert len(event["policy"]["sha256"]) == 64
-    assert event["ledger"]["format"] == "cookieconsent.proof/1"
+    assert proof["format"] == "cookieconsent.consent-proof/1"
+    assert event["record"]["consent_id"] == given["consent_id"]
 
 
 def test_changing_the_language_keeps_the_receipt(open_page, decision):

@@ -76,7 +76,7 @@ def self_signed(proof: dict) -> dict:
 def test_a_genuine_proof_checks_with_the_published_key(proof, tmp_path):
     done = run(tmp_path, proof, f"--key={proof['key']['public_key']}")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.startswith(f"OK: event {proof['id']}")
+    assert done.stdout.startswith("OK: consent ") and f"({proof['id']})" in done.stdout
 
 
 def test_without_a_key_a_self_signed_forgery_is_not_ok(proof, tmp_path):

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from ..accounts import audit
 from ..consents import identity, subjects
+from ..consents import proof as proofs
 from ..export.events import EventFilter
 from ..extensions import db
 from ..models import ConsentEvent
-from . import proofs
 from .auth import site_or_404
 from .blueprint import bp
 from .forms import ActionForm, LogFilterForm
@@ -96,23 +96,28 @@ def log(key):
 
 @bp.get("/sites/<key>/consents/<consent_id>")
 def proof(key, consent_id):
-    """Everything that proves one consent, printable for a regulator or a court."""
+    """Everything that proves one consent, printable for a regulator or a court.
+
+    The page shows the very document "Download as JSON" gives, so the two never differ; a
+    GET never signs a checkpoint (the download may).
+    """
     site = site_or_404(key)
     events = proofs.events_of(site, consent_id)
     if not events:
         abort(404)
+    document = proofs.document(site, events)
     return render_template(
         "admin/proof.html",
         site=site,
         consent_id=consent_id,
+        document=document,
         events=[
             {
                 "event": event,
-                "text": proofs.text_shown(event),
-                "check": proofs.check(site, event),
-                "ledger": proofs.ledger_status(event),
+                "entry": entry,
+                "verdict": proofs.receipt_check(site, event)["verdict"],
             }
-            for event in events
+            for event, entry in zip(events, document["events"], strict=True)
         ],
         form=ActionForm(),
     )
@@ -125,39 +130,13 @@ def proof_json(key, consent_id):
     A POST with the form's CSRF token: the download is recorded in the audit trail and may
     sign a checkpoint, and a GET must change nothing (a link or an image could send one).
     """
-    from ..export.events import plain
-
     site = site_or_404(key)
     if not ActionForm().validate_on_submit():
         abort(400)
     events = proofs.events_of(site, consent_id)
     if not events:
         abort(404)
-    document = {"site": site.key, "consent_id": consent_id, "events": []}
-    for event in events:
-        shown = proofs.text_shown(event)
-        check = proofs.check(site, event)
-        row = {c.name: plain(getattr(event, c.name)) for c in ConsentEvent.__table__.columns}
-        row["policy_version"] = event.policy_version.number if event.policy_version else None
-        row["policy_text"] = (
-            {
-                "language": shown.text.language,
-                "title": shown.text.title,
-                "body": shown.text.body,
-                "url": shown.text.url,
-                "sha256": shown.text.sha256,
-                "matches": shown.matches,
-            }
-            if shown.text
-            else None
-        )
-        row["receipt_fingerprint"] = check["fingerprint"]
-        row["receipt_signature_valid"] = check["signature"]
-        # The offline bundle: a checkpoint is made first if the event is not in one yet.
-        status = proofs.ledger_status(event, make_checkpoint=True)
-        row["ledger"] = status["bundle"] if status else None
-        row["ledger_problem"] = status["problem"] if status else None
-        document["events"].append(row)
+    document = proofs.document(site, events, True)
     audit.record("export", site=site, target=consent_id, details={"format": "proof-json"})
     db.session.commit()
     response = jsonify(document)

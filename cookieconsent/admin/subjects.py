@@ -8,11 +8,11 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..accounts import audit
+from ..consents import proof as proofs
 from ..consents import subjects as subject_domain
 from ..extensions import db
 from ..models import ConsentEvent
 from ..models.types import utcnow
-from . import proofs
 from .auth import site_or_404
 from .blueprint import bp
 from .forms import ActionForm, SubjectForm

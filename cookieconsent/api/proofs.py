@@ -1,9 +1,12 @@
 """The visitor's own proof, for whoever holds the consent's receipt."""
 
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
 from ..consents import proof
 from ..errors import APIError
+from ..extensions import db
+from ..models import Site
 from . import body
 from .blueprint import bp
 from .cors import check_origin
@@ -12,7 +15,8 @@ from .schemas import StrictSchema, strict_bool
 
 class ProofRequestSchema(StrictSchema):
     receipt = fields.String(required=True, validate=validate.Length(min=1, max=1000))
-    #: Add the ledger's offline proof of each event (checkable without this server).
+    #: Add each event's checkpoint and Merkle path: without them the document is a summary
+    #: (the preferences page's), which the offline checker never calls OK.
     ledger = strict_bool(load_default=False)
 
 
@@ -22,10 +26,17 @@ class ProofPolicySchema(Schema):
     effective_at = fields.DateTime(required=True)
     language = fields.String(required=True)
     sha256 = fields.String(allow_none=True)
+    text_sha256 = fields.String(allow_none=True)
+    matches = fields.Boolean(required=True)
+    title = fields.String(allow_none=True)
+    body = fields.String(allow_none=True)
     text_url = fields.String(allow_none=True)
 
 
 class ProofEventSchema(Schema):
+    """One event of the proof document (docs/proof-format.md, docs/proof.schema.json)."""
+
+    id = fields.Integer(required=True)
     type = fields.String(required=True)
     action = fields.String(required=True)
     time = fields.DateTime(required=True)
@@ -41,9 +52,17 @@ class ProofEventSchema(Schema):
     previous_consent_id = fields.String(allow_none=True)
     form_id = fields.String(allow_none=True)
     expires_at = fields.DateTime(allow_none=True)
+    purge_after = fields.DateTime(allow_none=True)
     erased_at = fields.DateTime(allow_none=True)
-    #: The ledger's offline proof (``python -m cookieconsent.proofcheck``), when asked for.
-    ledger = fields.Dict(allow_none=True)
+    receipt = fields.Dict(required=True)
+    #: The canonical sealed record, its seal, and the ledger's inclusion of it.
+    record = fields.Dict(required=True)
+    pii = fields.Dict(allow_none=True)
+    pii_salt = fields.String(allow_none=True)
+    seal = fields.Dict(required=True)
+    checkpoint = fields.Dict(allow_none=True)
+    inclusion = fields.Dict(allow_none=True)
+    key = fields.Dict(allow_none=True)
 
 
 class ProofSiteSchema(Schema):
@@ -52,12 +71,14 @@ class ProofSiteSchema(Schema):
 
 
 class ProofSchema(Schema):
+    format = fields.String(required=True)
     consent_id = fields.String(required=True)
     kind = fields.String(required=True)
     site = fields.Nested(ProofSiteSchema, required=True)
     receipt = fields.String(required=True)
     generated_at = fields.DateTime(required=True)
     events = fields.List(fields.Nested(ProofEventSchema), required=True)
+    check_with = fields.String(required=True)
 
 
 @bp.post("/consents/<consent_id>/proof")
@@ -88,5 +109,12 @@ def consent_proof(consent_id):
         raise APIError(
             403, "This origin may not read the site's proofs.", {"origin": "Not allowed."}
         )
-    answer = proof.visitor_proof(site, receipt, data["receipt"], with_ledger=data["ledger"])
-    return ProofSchema().dump(answer)
+    # The stored site, not the worker's snapshot: the receipts of past events need its keys'
+    # creation and retirement times.
+    site = db.session.scalar(select(Site).where(Site.key == site.key))
+    events = proof.events_of(site, receipt.consent_id)
+    if not events:
+        raise APIError(404, "Unknown consent.", {"consent_id": "No such consent."})
+    # A visitor's request never writes a checkpoint: the proof names the latest one that
+    # covers each event, or none yet (the cron job or the next lazy checkpoint adds it).
+    return proof.document(site, events, receipt=data["receipt"], with_ledger=data["ledger"])

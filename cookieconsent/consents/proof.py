@@ -1,16 +1,32 @@
-"""A visitor's own proof: every event of one consent, shown to whoever holds its receipt."""
+"""The proof of one consent: every event of it as one versioned JSON document.
+
+The same document is what the console downloads, what the visitor downloads with their
+receipt and what ``flask ledger proof`` prints; ``docs/proof-format.md`` describes it and
+``docs/proof.schema.json`` is its JSON Schema. ``python -m cookieconsent.proofcheck`` checks it.
+"""
 
 from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 from flask import url_for
 from sqlalchemy import select
 
 from ..errors import APIError
+from ..export.events import plain
 from ..extensions import db
-from ..ledger import audit
-from ..models import ConsentEvent, Site
+from ..ledger import audit, sealing
+from ..models import ConsentEvent, PolicyText, Site, SiteKey
 from ..models.types import utcnow
+from ..sites import policies
+from ..sites.registry import signing_secrets
 from . import decisions, receipts
+
+FORMAT = "cookieconsent.consent-proof/1"
+#: Hex digits of a receipt's SHA-256 that a proof shows in its place.
+FINGERPRINT_LENGTH = 12
 
 
 def check(token: str, consent_id: str) -> tuple[receipts.Receipt, Site]:
@@ -24,40 +40,127 @@ def check(token: str, consent_id: str) -> tuple[receipts.Receipt, Site]:
     return receipt, site
 
 
-def visitor_proof(
-    site: Site, receipt: receipts.Receipt, token: str, with_ledger: bool = False
-) -> dict:
-    """Everything the log holds about the receipt's consent, oldest event first.
+def events_of(site: Site, consent_id: str) -> list[ConsentEvent]:
+    """Every event of one consent, oldest first."""
+    return list(
+        db.session.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.site_id == site.id, ConsentEvent.consent_id == consent_id)
+            .order_by(ConsentEvent.id)
+        )
+    )
 
-    The visitor gets their own record back (truncated IP and user agent included), never
-    the keyed hashes of a form subject: those only serve the operator's searches. With
-    ``with_ledger``, each event carries the ledger's offline proof of it as well.
+
+@dataclass
+class TextShown:
+    text: PolicyText | None
+    #: The stored text still hashes to what the event recorded.
+    matches: bool
+
+
+def text_shown(event: ConsentEvent) -> TextShown:
+    """The exact policy text the visitor saw, checked against the hash stored with the event."""
+    version = event.policy_version
+    if version is None:
+        return TextShown(None, False)
+    text = next((t for t in version.texts if t.sha256 == event.policy_sha256), None)
+    text = text or version.text_for(event.language)
+    matches = bool(
+        text and text.body is not None and policies.sha256(text.body) == event.policy_sha256
+    )
+    return TextShown(text, matches)
+
+
+def key_at(site: Site, event: ConsentEvent) -> SiteKey | None:
+    """The key that signed receipts when ``event`` was recorded."""
+    signing = [
+        k
+        for k in site.keys
+        if k.created_at <= event.created_at
+        and (k.retired_at is None or k.retired_at > event.created_at)
+    ]
+    return signing[-1] if signing else None
+
+
+def receipt_of(site: Site, event: ConsentEvent) -> str | None:
+    """The receipt the server issued for ``event``, re-created with the key of that time.
+
+    Signing is deterministic, so this is the very token the visitor (or the site's backend)
+    holds; comparing the two proves the visitor's copy is genuine.
     """
-    events = db.session.scalars(
-        select(ConsentEvent)
-        .where(ConsentEvent.site_id == site.id, ConsentEvent.consent_id == receipt.consent_id)
-        .order_by(ConsentEvent.id)
-    ).all()
-    if not events:
-        raise APIError(404, "Unknown consent.", {"consent_id": "No such consent."})
+    key = key_at(site, event)
+    if key is None:
+        return None
+    return decisions.sign_event(SimpleNamespace(key=site.key, keys=[key]), event)
+
+
+def fingerprint(token: str) -> str:
+    """What a proof shows of a receipt: enough to match the copy a visitor presents
+    (``printf %s RECEIPT | sha256sum``), never the receipt, which would let whoever reads
+    the proof withdraw the consent as if they were the visitor."""
+    return hashlib.sha256(token.encode()).hexdigest()[:FINGERPRINT_LENGTH]
+
+
+def receipt_check(site: Site, event: ConsentEvent) -> dict:
+    """Whether the event's receipt verifies under the site's keys, and what it proves now."""
+    token = receipt_of(site, event)
+    if token is None:
+        return {"fingerprint": None, "signature": False, "verdict": {"valid": False}}
+    try:
+        receipts.verify(token, signing_secrets(site))
+        signature = True
+    except receipts.InvalidReceipt:
+        signature = False
     return {
-        "consent_id": receipt.consent_id,
-        "kind": receipt.kind,
-        "site": {"key": site.key, "name": site.name},
-        "receipt": token,
-        "generated_at": utcnow(),
-        "events": [_event(site, event, with_ledger) for event in events],
+        "fingerprint": fingerprint(token),
+        "signature": signature,
+        "verdict": decisions.verify(token),
     }
 
 
-def _event(site: Site, event: ConsentEvent, with_ledger: bool) -> dict:
-    # A visitor's request never writes a checkpoint: the proof names the latest one that
-    # covers the event, or none yet (the cron job or the next lazy checkpoint adds it).
-    bundle = audit.proof_bundle(event, make_checkpoint=False) if with_ledger else None
+def document(
+    site: Site,
+    events: list[ConsentEvent],
+    make_checkpoint: bool = False,
+    *,
+    receipt: str | None = None,
+    with_ledger: bool = True,
+) -> dict:
+    """The proof document of one consent's ``events`` (oldest first, at least one).
+
+    ``receipt`` is the visitor's own token, given back only to whoever presented it; the
+    operator's document names each receipt by its fingerprint alone. ``make_checkpoint``
+    signs a checkpoint first if an event awaits one (the console and the command line may;
+    a visitor's request never writes). Without ``with_ledger`` the checkpoints are left out
+    (the preferences page's summary): such a document never checks as OK.
+    """
+    if make_checkpoint:
+        audit.ensure_checkpoint(events[-1])
+    ring = sealing.keyring()
     return {
+        "format": FORMAT,
+        "consent_id": events[0].consent_id,
+        "kind": events[0].kind,
+        "site": {"key": site.key, "name": site.name},
+        "generated_at": plain(utcnow()),
+        "receipt": receipt,
+        "events": [_event(site, event, ring, receipt, with_ledger) for event in events],
+        "check_with": "python -m cookieconsent.proofcheck PROOF.json --key=PUBLIC_KEY",
+    }
+
+
+def _event(site: Site, event: ConsentEvent, ring, receipt: str | None, with_ledger) -> dict:
+    bundle = audit.proof_bundle(event, make_checkpoint=False, with_inclusion=with_ledger)
+    if receipt is not None and event.subject_hashes:
+        # A visitor never gets the keyed hashes of a form's subject (they only serve the
+        # operator's searches), so the personal data of such an event is not shown to them.
+        bundle |= {"pii": None, "pii_salt": None}
+    receipt_state = receipt_check(site, event)
+    return {
+        "id": event.id,
         "type": event.event_type,
         "action": event.action,
-        "time": event.created_at,
+        "time": plain(event.created_at),
         "choices": event.choices,
         "services": event.services,
         "revision": event.revision,
@@ -69,9 +172,20 @@ def _event(site: Site, event: ConsentEvent, with_ledger: bool) -> dict:
         "gpc": event.gpc,
         "previous_consent_id": event.previous_consent_id,
         "form_id": event.form_id,
-        "expires_at": event.expires_at,
-        "erased_at": event.erased_at,
-        "ledger": bundle,
+        "expires_at": plain(event.expires_at),
+        "purge_after": plain(event.purge_after),
+        "erased_at": plain(event.erased_at),
+        "receipt": {
+            "fingerprint": receipt_state["fingerprint"],
+            "signature_valid": receipt_state["signature"],
+        },
+        "record": bundle["record"],
+        "pii": bundle["pii"],
+        "pii_salt": bundle["pii_salt"],
+        "seal": bundle["seal"] | {"problem": sealing.check(event, site.key, ring)},
+        "checkpoint": bundle["checkpoint"],
+        "inclusion": bundle["inclusion"],
+        "key": bundle["key"],
     }
 
 
@@ -81,7 +195,8 @@ def _policy(site: Site, event: ConsentEvent) -> dict | None:
         return None
     # The text shown may be the site's default language when the visitor's was missing:
     # the hash tells which one it was.
-    text = next((t for t in version.texts if t.sha256 == event.policy_sha256), None)
+    shown = text_shown(event)
+    text = shown.text
     if text is not None and text.url:
         text_url = text.url
     elif text is not None and version.kind == "cookie":
@@ -97,8 +212,12 @@ def _policy(site: Site, event: ConsentEvent) -> dict | None:
     return {
         "kind": version.kind,
         "version": version.number,
-        "effective_at": version.effective_at,
+        "effective_at": plain(version.effective_at),
         "language": text.language if text is not None else event.language,
         "sha256": event.policy_sha256,
+        "text_sha256": text.sha256 if text is not None else None,
+        "matches": shown.matches,
+        "title": text.title if text is not None else None,
+        "body": text.body if text is not None else None,
         "text_url": text_url,
     }

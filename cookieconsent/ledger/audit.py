@@ -255,26 +255,31 @@ def _inclusion(cp: LedgerCheckpoint, event_id: int) -> dict | None:
     return {"index": index, "size": len(ids), "path": [h.hex() for h in merkle.path(leaves, index)]}
 
 
-def proof_bundle(event: ConsentEvent, make_checkpoint: bool = True) -> dict:
-    """Everything a third party needs to check ``event`` offline, as a JSON-able dict.
-
-    If the event is not in a checkpoint yet, one is made first (it commits on its own
-    session). Check the result with ``python -m cookieconsent.proofcheck``.
-    """
-    cp = _checkpoint_of(event.id)
-    if cp is None and make_checkpoint:
+def ensure_checkpoint(event: ConsentEvent) -> None:
+    """Sign a checkpoint (on its own session) if ``event`` awaits one."""
+    if _checkpoint_of(event.id) is None:
         try:
             checkpoint_all()
         except LedgerError:
             pass  # the proof says the event is in no checkpoint; `ledger verify` says why
-        cp = _checkpoint_of(event.id)
+
+
+def proof_bundle(
+    event: ConsentEvent, make_checkpoint: bool = True, with_inclusion: bool = True
+) -> dict:
+    """The ledger's part of the proof of ``event``: record, seal, checkpoint and Merkle path.
+
+    If the event is not in a checkpoint yet and ``make_checkpoint`` is set, one is made first.
+    ``cookieconsent.consents.proof`` puts one such part per event into a consent's proof.
+    """
+    if make_checkpoint:
+        ensure_checkpoint(event)
+    cp = _checkpoint_of(event.id) if with_inclusion else None
     ring = keyring()
     seal_key = ring.get(event.seal_key or "")
     erased = event.erased_at is not None
     bundle = {
-        "format": "cookieconsent.proof/1",
         "id": event.id,
-        "site": event.site.key,
         "record": record(event, event.site.key),
         "pii": None if erased else personal_data(event),
         "pii_salt": None if erased or seal_key is None else b64(pii_salt(seal_key, event)),
@@ -283,7 +288,6 @@ def proof_bundle(event: ConsentEvent, make_checkpoint: bool = True) -> dict:
         "checkpoint": None,
         "inclusion": None,
         "key": None,
-        "check_with": "python -m cookieconsent.proofcheck PROOF.json --key=PUBLIC_KEY",
     }
     if cp is not None:
         payload = json.loads(cp.payload)

@@ -9,6 +9,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ..accounts import audit as audit_trail
+from ..commandline import external
+from ..consents import proof
 from ..extensions import db
 from ..models import ConsentEvent
 from . import audit, checkpoints, sealing
@@ -79,14 +81,24 @@ def rotate_key_command():
 
 
 @ledger_cli.command("proof")
-@click.argument("event_id", type=int)
+@click.argument("event_id", type=int, required=False)
+@click.option("--consent", "consent_id", help="The consent id instead of one of its events.")
 @click.option("--output", "-o", type=click.File("w"), default="-", help="Where to write it.")
-def proof_command(event_id, output):
-    """Export the offline proof of one event (by row id) as JSON."""
-    event = db.session.scalar(select(ConsentEvent).where(ConsentEvent.id == event_id))
+def proof_command(event_id, consent_id, output):
+    """Export the offline proof of a consent (by its id, or one of its events' row id)."""
+    if (event_id is None) == (consent_id is None):
+        raise click.UsageError("Give either EVENT_ID or --consent ID.")
+    if consent_id is None:
+        where = ConsentEvent.id == event_id
+    else:
+        where = ConsentEvent.consent_id == consent_id
+    event = db.session.scalar(select(ConsentEvent).where(where).order_by(ConsentEvent.id).limit(1))
     if event is None:
-        raise click.BadParameter(f"no event {event_id}", param_hint="EVENT_ID")
-    output.write(json.dumps(audit.proof_bundle(event), indent=2, ensure_ascii=False) + "\n")
+        hint = "EVENT_ID" if consent_id is None else "--consent"
+        raise click.BadParameter(f"no event {event_id or consent_id}", param_hint=hint)
+    events = proof.events_of(event.site, event.consent_id)
+    document = external(proof.document, event.site, events, True)
+    output.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 COMMANDS = (ledger_cli,)

@@ -16,9 +16,20 @@ What it checks, in order (docs/trust.md describes the same steps for other tools
    key inside the proof is only compared with it. Without ``--key`` nothing is said OK: the
    checks run under the proof's own key and end in ``UNVERIFIED`` (exit 3).
 
-A malformed proof gets one ``FAIL: malformed proof: <field> ...`` line and exit 1. Records of
-format 2 (``"v": 2``) also carry ``previous_event_id``, the event of the same consent they
-follow, which the leaf (and so the signed root) covers.
+A proof document (``"format": "cookieconsent.consent-proof/1"``, docs/proof-format.md) holds
+every event of one consent; each event gets the four checks above, and the document whole:
+
+5. Belonging. Every record names the document's consent and site.
+6. History. Events run in id order; a record of format 2 (``"v": 2``) names the event it
+   follows (``previous_event_id``, None for the first), which must be the event before it.
+7. The receipt. Every receipt fingerprint is the first 12 hex digits of the SHA-256 of the
+   receipt the server re-creates; a receipt in the document (the visitor's own download)
+   must match one of them and name the document's consent.
+
+An event not yet in a checkpoint is named (``PENDING``), its other checks still run, and the
+verdict is ``UNVERIFIED`` (exit 3). A single event's proof of earlier releases
+(``cookieconsent.proof/1``) is checked as a document of that one event. A malformed proof
+gets one ``FAIL: malformed proof: <field> ...`` line and exit 1.
 """
 
 from __future__ import annotations
@@ -120,77 +131,107 @@ def _digest(obj: dict, path: str) -> str:
     return text
 
 
-def _shape(proof) -> dict:
-    """The parts of ``proof`` the checks need, once each has the type it must have."""
+def _shape_event(proof, where: str) -> dict:
+    """The parts of one event the checks need, once each has the type it must have.
+
+    ``where`` prefixes the field names in messages: ``events[2].`` in a document.
+    """
     if not isinstance(proof, dict):
-        raise Malformed("the proof is not a JSON object")
-    record = _get(proof, "record", dict)
-    version = _get(record, "record.v", int)
+        raise Malformed(f"{where.rstrip('.') or 'the proof'} is not a JSON object")
+    record = _get(proof, f"{where}record", dict)
+    version = _get(record, f"{where}record.v", int)
     if version not in (1, 2):
-        raise Malformed(f"record.v is {version}, a format this checker does not know (1 or 2)")
+        raise Malformed(
+            f"{where}record.v is {version}, a format this checker does not know (1 or 2)"
+        )
     parts = {
-        "id": _get(proof, "id", int),
+        "id": _get(proof, f"{where}id", int),
         "record": record,
-        "consent_id": _get(record, "record.consent_id", str),
-        "pii_digest": _get(record, "record.pii_digest", str),
+        "consent_id": _get(record, f"{where}record.consent_id", str),
+        "site": record.get("site"),
+        "pii_digest": _get(record, f"{where}record.pii_digest", str),
         "pii": proof.get("pii"),
+        "version": version,
         # Format 2 seals the event of the same consent that this one follows.
-        "follows": _get(record, "record.previous_event_id", int, nullable=True)
+        "follows": _get(record, f"{where}record.previous_event_id", int, nullable=True)
         if version >= 2
         else None,
     }
     if parts["pii"] is not None:
-        _get(proof, "pii", dict)
-        parts["pii_salt"] = _b64(proof, "pii_salt")
-    checkpoint = _get(proof, "checkpoint", dict, nullable=True)
+        _get(proof, f"{where}pii", dict)
+        parts["pii_salt"] = _b64(proof, f"{where}pii_salt")
+    checkpoint = _get(proof, f"{where}checkpoint", dict, nullable=True)
     if checkpoint is None:
         return parts
-    text = _get(checkpoint, "checkpoint.payload", str)
+    text = _get(checkpoint, f"{where}checkpoint.payload", str)
     try:
         payload = json.loads(text)
     except ValueError:
-        raise Malformed("checkpoint.payload is not JSON") from None
+        raise Malformed(f"{where}checkpoint.payload is not JSON") from None
     if not isinstance(payload, dict):
-        raise Malformed("checkpoint.payload is not a JSON object")
-    inclusion = _get(proof, "inclusion", dict)
-    path = _get(inclusion, "inclusion.path", list)
+        raise Malformed(f"{where}checkpoint.payload is not a JSON object")
+    inclusion = _get(proof, f"{where}inclusion", dict)
+    path = _get(inclusion, f"{where}inclusion.path", list)
     if not all(isinstance(h, str) and len(h) == 64 and set(h) <= _HEX for h in path):
-        raise Malformed("inclusion.path is not a list of 64-digit hex hashes")
-    key = _get(proof, "key", dict)
+        raise Malformed(f"{where}inclusion.path is not a list of 64-digit hex hashes")
+    key = _get(proof, f"{where}key", dict)
     return parts | {
         "payload_text": text,
-        "seq": _get(payload, "checkpoint.payload.seq", int),
-        "root": _digest(payload, "checkpoint.payload.root"),
-        "count": _get(payload, "checkpoint.payload.count", int),
-        "signature": _b64(checkpoint, "checkpoint.signature", 64),
-        "index": _get(inclusion, "inclusion.index", int),
-        "size": _get(inclusion, "inclusion.size", int),
+        "seq": _get(payload, f"{where}checkpoint.payload.seq", int),
+        "root": _digest(payload, f"{where}checkpoint.payload.root"),
+        "count": _get(payload, f"{where}checkpoint.payload.count", int),
+        "signature": _b64(checkpoint, f"{where}checkpoint.signature", 64),
+        "index": _get(inclusion, f"{where}inclusion.index", int),
+        "size": _get(inclusion, f"{where}inclusion.size", int),
         "path": [bytes.fromhex(h) for h in path],
-        "public_key": _b64(key, "key.public_key", 32),
+        "public_key": _b64(key, f"{where}key.public_key", 32),
     }
 
 
-def check(proof: dict, public_key: str | None) -> list[str]:
-    """Every problem found in ``proof``; an empty list means it holds under ``public_key``.
+DOCUMENT = "cookieconsent.consent-proof/1"
 
-    ``public_key`` is the operator's published key. Without it (None) the checks run under the
-    key the proof carries, which anyone can make: an empty list then says only that the
-    proof is consistent, not who signed it.
-    """
+
+def _shape(proof) -> dict:
+    """The document's parts: its consent, site, receipt, and each event's parts."""
+    if not isinstance(proof, dict):
+        raise Malformed("the proof is not a JSON object")
+    if "format" not in proof or proof["format"] == "cookieconsent.proof/1":
+        # One event's proof, as earlier releases exported it.
+        event = _shape_event(proof, "")
+        return {"consent_id": event["consent_id"], "site": event["site"], "receipt": None,
+                "events": [event | {"fingerprint": None}]}
+    if proof["format"] != DOCUMENT:
+        raise Malformed(f"format is {proof['format']!r}, not {DOCUMENT!r}")
+    events = _get(proof, "events", list)
+    if not events:
+        raise Malformed("events is empty")
+    shaped = []
+    for number, event in enumerate(events):
+        where = f"events[{number}]."
+        parts = _shape_event(event, where)
+        receipt = _get(event, f"{where}receipt", dict)
+        parts["fingerprint"] = _get(receipt, f"{where}receipt.fingerprint", str, nullable=True)
+        shaped.append(parts)
+    site = _get(proof, "site", dict)
+    return {
+        "consent_id": _get(proof, "consent_id", str),
+        "site": _get(site, "site.key", str),
+        "receipt": _get(proof, "receipt", str, nullable=True),
+        "events": shaped,
+    }
+
+
+def _check_event(parts: dict, trusted: bytes | None) -> tuple[list[str], bool]:
+    """The problems of one event, and whether it is in a checkpoint at all."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    try:
-        parts = _shape(proof)
-        trusted = _b64({"key": public_key}, "key", 32) if public_key is not None else None
-    except Malformed as error:
-        return [f"malformed proof: {error}"]
     problems: list[str] = []
     if parts["pii"] is not None:
         if pii_digest(parts["pii_salt"], parts["pii"]) != parts["pii_digest"]:
             problems.append("the personal data shown does not match the sealed digest")
     if "payload_text" not in parts:
-        return problems + ["the record is not yet in a signed checkpoint"]
+        return problems, False
     leaf = leaf_hash(parts["id"], parts["record"])
     root = root_from_path(parts["index"], parts["size"], leaf, parts["path"])
     if root is None or root.hex() != parts["root"] or parts["count"] != parts["size"]:
@@ -203,7 +244,72 @@ def check(proof: dict, public_key: str | None) -> list[str]:
         )
     except (InvalidSignature, ValueError):
         problems.append("the checkpoint's signature does not verify under the public key")
+    return problems, True
+
+
+def _receipt_consent(token: str) -> str | None:
+    """The consent id a receipt's payload names (its signature is the site's to check)."""
+    try:
+        payload = json.loads(_unb64(token.split(".", 1)[0]))
+    except ValueError:
+        return None
+    return payload.get("i") if isinstance(payload, dict) else None
+
+
+def _check_whole(doc: dict) -> list[str]:
+    problems = []
+    previous = None
+    for parts in doc["events"]:
+        event = f"event {parts['id']}"
+        if parts["consent_id"] != doc["consent_id"]:
+            problems.append(f"{event}: its record names consent {parts['consent_id']}")
+        if doc["site"] is not None and parts["site"] != doc["site"]:
+            problems.append(f"{event}: its record names site {parts['site']}")
+        if previous is not None and parts["id"] <= previous["id"]:
+            problems.append(f"{event}: listed after event {previous['id']}, out of order")
+        if parts["version"] >= 2:
+            expected = previous["id"] if previous is not None else None
+            if parts["follows"] != expected:
+                problems.append(
+                    f"{event}: its record follows event {parts['follows']}, "
+                    f"the proof lists {expected} before it (an event is missing or moved)"
+                )
+        previous = parts
+    if doc["receipt"] is not None:
+        mine = hashlib.sha256(doc["receipt"].encode()).hexdigest()[:12]
+        if mine not in {parts["fingerprint"] for parts in doc["events"]}:
+            problems.append("the receipt matches the fingerprint of no event of the proof")
+        if _receipt_consent(doc["receipt"]) != doc["consent_id"]:
+            problems.append("the receipt names another consent")
     return problems
+
+
+def check(proof: dict, public_key: str | None) -> list[str]:
+    """Every problem found in ``proof``; an empty list means it holds under ``public_key``.
+
+    ``public_key`` is the operator's published key. Without it (None) the checks run under the
+    key the proof carries, which anyone can make: an empty list then says only that the
+    proof is consistent, not who signed it. An event not yet in a checkpoint is a problem
+    here; :func:`main` tells it apart as PENDING.
+    """
+    problems, _pending = _check_all(proof, public_key)
+    return problems + [f"event {i}: not yet in a signed checkpoint" for i in _pending]
+
+
+def _check_all(proof, public_key: str | None) -> tuple[list[str], list[int]]:
+    try:
+        doc = _shape(proof)
+        trusted = _b64({"key": public_key}, "key", 32) if public_key is not None else None
+    except Malformed as error:
+        return [f"malformed proof: {error}"], []
+    problems, pending = _check_whole(doc), []
+    single = len(doc["events"]) == 1 and "format" not in proof
+    for parts in doc["events"]:
+        found, covered = _check_event(parts, trusted)
+        problems += found if single else [f"event {parts['id']}: {p}" for p in found]
+        if not covered:
+            pending.append(parts["id"])
+    return problems, pending
 
 
 #: Exit statuses: held under the given key; failed or malformed; held, but under the key the
@@ -225,24 +331,34 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"FAIL: {args.proof} is not JSON ({error})")
         return FAILED
-    problems = check(proof, args.key)
+    problems, pending = _check_all(proof, args.key)
     for problem in problems:
         print(f"FAIL: {problem}")
     if problems:
         return FAILED
-    follows = proof["record"].get("previous_event_id")
-    place = f", after event {follows}" if follows is not None else ""
-    seq = json.loads(proof["checkpoint"]["payload"])["seq"]
-    what = f"event {proof['id']} (consent {proof['record']['consent_id']}{place})"
+    doc = _shape(proof)
+    for event_id in pending:
+        print(f"PENDING: event {event_id} is not yet in a signed checkpoint; its other checks hold")
+    events = doc["events"]
+    seqs = sorted({json.loads(p["payload_text"])["seq"] for p in events if "payload_text" in p})
+    what = (
+        f"consent {doc['consent_id']}: {len(events)} event{'s' if len(events) > 1 else ''} "
+        f"({', '.join(str(p['id']) for p in events)}) in checkpoint{'s' if len(seqs) > 1 else ''} "
+        f"{', '.join(map(str, seqs)) or 'none'}"
+    )
+    if doc["receipt"] is not None:
+        what += ", the receipt matches"
+    if pending:
+        print(f"UNVERIFIED: {what}; ask for the proof again after the next checkpoint.")
+        return UNVERIFIED
     if not args.key:
         print(
-            f"UNVERIFIED: {what} is in checkpoint {seq} as signed by the key the proof itself "
-            f"carries ({proof['key']['public_key']}); anyone can make such a key, so the "
-            "signer is not verified. Check again with --key=PUBLIC_KEY as the operator "
-            "published it."
+            f"UNVERIFIED: {what}, signed by the key the proof itself carries; anyone can "
+            "make such a key, so the signer is not verified. Check again with "
+            "--key=PUBLIC_KEY as the operator published it."
         )
         return UNVERIFIED
-    print(f"OK: {what} is in checkpoint {seq}, signed by the key you trust")
+    print(f"OK: {what}, signed by the key you trust")
     return OK
 
 
