@@ -18,7 +18,8 @@ Foundations (import only each other):
     commandline.py   what every capability's ``flask`` commands share
 
 Capabilities (logic and ``flask`` commands, the commands in the folder's ``cli.py``):
-    ledger/     seals, checkpoints, audit, keyring, Merkle tree, offline proof checker
+    ledger/     seals, checkpoints, audit, keyring, Merkle tree, offline proof checker,
+                the audit trail's seals (trail.py)
                 -> consents (``ledger proof`` prints a consent's proof document), accounts
     sites/      sites and their keys, policy versions, per-worker site snapshots
                 -> embed/payload.py (``sites embed`` prints the tags it builds)
@@ -26,6 +27,7 @@ Capabilities (logic and ``flask`` commands, the commands in the folder's ``cli.p
                 -> sites, ledger, webhooks, accounts (audit of CLI withdrawals)
     forms/      form consents, the consent document and its wording -> consents, sites
     accounts/   console users, passwords, failed logins, export tokens, the audit log
+                -> ledger/trail.py (each audit entry sealed and chained)
     webhooks/   telling a site's backend of withdrawals, erasures, expiries; the worker
                 -> accounts (audit of CLI changes)
     export/     the consent log as CSV or JSON Lines -> accounts (audit of CLI exports)

@@ -7,7 +7,9 @@ import getpass
 from flask import g, has_request_context
 
 from ..extensions import db
+from ..ledger import trail
 from ..models import AuditEntry, Operator, Site
+from ..models.types import utcnow
 
 #: The actions the trail records, so the console can name and filter them.
 ACTIONS = (
@@ -52,6 +54,7 @@ def record(
     if actor is None:
         actor = operator.email if operator is not None else cli_actor()
     entry = AuditEntry(
+        created_at=utcnow(),
         operator_id=operator.id if operator is not None else None,
         actor=actor,
         action=action,
@@ -59,8 +62,10 @@ def record(
         target=target,
         details=details or {},
     )
+    trail.take_turn()
     db.session.add(entry)
     db.session.flush()
+    trail.seal(entry)
     return entry
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import ConsentEvent, LedgerCheckpoint
-from . import history, merkle
+from . import history, merkle, trail
 from .checkpoints import (
     MARGIN_SECONDS,
     LedgerError,
@@ -47,10 +47,12 @@ class Report:
     pending: int = 0
     last_digest: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    #: The audit trail's own report: its entries are not consent rows.
+    trail: trail.TrailReport = field(default_factory=trail.TrailReport)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and self.trail.ok
 
     @property
     def failed_rows(self) -> list[int]:
@@ -198,6 +200,7 @@ def verify(batch: int = 2000) -> Report:
     if waited is not None:
         report.problems.append(Problem(waited.id, _overdue(now - waited.created_at, waiting)))
     _duplicates(report)
+    report.trail = trail.verify(ring)
     return report
 
 

@@ -21,10 +21,12 @@ ledger_cli = AppGroup("ledger", help="The tamper-evident consent ledger.")
 @ledger_cli.command("verify")
 @click.option("--quiet", is_flag=True, help="Print only the problems and the verdict.")
 def verify_command(quiet):
-    """Check every row and checkpoint; exit 1 and name each row that fails."""
+    """Check every row, checkpoint and audit entry; exit 1 and name each one that fails."""
     report = audit.verify()
     for problem in report.problems:
         click.echo(str(problem))
+    for entry_id, message in report.trail.problems:
+        click.echo(f"audit entry {entry_id}: {message}")
     if not quiet:
         click.echo(
             f"{_n(report.rows, 'row')} ({report.erased} erased), "
@@ -33,20 +35,44 @@ def verify_command(quiet):
         )
         if report.last_digest:
             click.echo(f"Latest checkpoint digest: {report.last_digest}")
+        click.echo(_trail_summary(report.trail))
     if report.ok:
         click.echo("Ledger OK.")
         return
-    rows = report.failed_rows
-    click.echo(
-        f"Ledger FAILED: {len(report.problems)} problems, rows: "
-        f"{', '.join(map(str, rows)) or 'none (checkpoints only)'}.",
-        err=True,
-    )
+    if report.problems:
+        rows = report.failed_rows
+        click.echo(
+            f"Ledger FAILED: {len(report.problems)} problems, rows: "
+            f"{', '.join(map(str, rows)) or 'none (checkpoints only)'}.",
+            err=True,
+        )
+    if not report.trail.ok:
+        entries = report.trail.failed_entries
+        click.echo(
+            f"Audit trail FAILED: {len(report.trail.problems)} problems, entries: "
+            f"{', '.join(map(str, entries))}.",
+            err=True,
+        )
     raise SystemExit(1)
 
 
+def _trail_summary(report) -> str:
+    text = (
+        f"Audit trail: {_n(report.entries, 'entry')}, "
+        f"{report.unsealed} from before sealing (not covered)."
+    )
+    if report.head_id is not None:
+        # Noted down elsewhere, the head shows later whether entries were cut off the end.
+        text += f" Latest sealed entry {report.head_id}, seal {report.head_seal}."
+    return text
+
+
 def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return f"{count} {noun}" if count == 1 else f"{count} {_plural(noun)}"
+
+
+def _plural(noun: str) -> str:
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
 
 
 @ledger_cli.command("checkpoint")

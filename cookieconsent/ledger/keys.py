@@ -5,9 +5,10 @@ default ``instance/ledger_keys.json``), so that someone who can write to the dat
 cannot seal a forged row. It is separate from ``SECRET_KEY``: rotating the session secret
 leaves the ledger alone, and rotating a ledger key leaves sessions alone.
 
-Each key is one random 32-byte secret with an id. Three keys are derived from it, one per
-purpose: the HMAC key that seals rows, the salt key for the digest of erasable values, and the
-Ed25519 key that signs checkpoints (whose public half third parties use). Rotation appends a
+Each key is one random 32-byte secret with an id. Four keys are derived from it, one per
+purpose: the HMAC key that seals rows, the HMAC key that seals audit entries, the salt key for
+the digest of erasable values, and the Ed25519 key that signs checkpoints (whose public half
+third parties use). Rotation appends a
 key and retires the old ones; retired keys keep verifying what they sealed.
 """
 
@@ -52,6 +53,11 @@ class LedgerKey:
     @functools.cached_property
     def seal_key(self) -> bytes:
         return self.derive("seal")
+
+    @functools.cached_property
+    def audit_key(self) -> bytes:
+        """Seals audit entries: a key of its own, so no audit seal is ever a consent seal."""
+        return self.derive("audit")
 
     @functools.cached_property
     def pii_key(self) -> bytes:

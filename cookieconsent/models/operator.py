@@ -97,7 +97,11 @@ class ApiToken(db.Model):
 
 
 class AuditEntry(db.Model):
-    """One operator action: who, what, when, on which site. Never updated or deleted."""
+    """One operator action: who, what, when, on which site. Never updated or deleted.
+
+    Sealed and chained like the consent log (``cookieconsent.ledger.trail``): entries from
+    before sealing began have no seal and are reported as not covered.
+    """
 
     __table_args__ = (Index("ix_audit_entry_created", "created_at"),)
 
@@ -115,6 +119,12 @@ class AuditEntry(db.Model):
     #: What it was done to: a consent id, a policy version, an operator...
     target: Mapped[str | None] = mapped_column(String(300))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The sealed entry this one follows (None for the first sealed entry); unique, so two
+    #: writers can never both chain onto the same entry.
+    previous_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    #: The ledger key the seal was made with, and the seal (HMAC-SHA256, hex).
+    seal_key: Mapped[str | None] = mapped_column(String(64))
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class DailyFigure(db.Model):
