@@ -6,9 +6,10 @@ from __future__ import annotations
 import threading
 
 import pytest
+from admin_helpers import PASSWORD, login
 from sqlalchemy import select, text
 
-from cookieconsent.accounts import audit
+from cookieconsent.accounts import audit, users
 from cookieconsent.extensions import db
 from cookieconsent.models import AuditEntry
 
@@ -146,3 +147,14 @@ def test_two_writers_at_once_make_one_chain(app, runner):
     assert [r.previous_id for r in rows] == [None] + [r.id for r in rows[:-1]]
     code, output = verify(runner)
     assert code == 0, output
+
+
+def test_the_console_page_says_whether_the_trail_verifies(trail, client):
+    users.create_operator("admin@console.kz", PASSWORD, "admin")
+    db.session.commit()
+    login(client, "admin@console.kz")
+    assert "The trail verifies: 6 sealed entries" in client.get("/admin/audit").get_data(True)
+    sql("UPDATE audit_entry SET target = 'nothing' WHERE id = :id", id=trail[1])
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "The trail does not verify: 1 entries were changed" in page
+    assert f"Entry {trail[1]}: changed since it was sealed" in page

@@ -7,14 +7,15 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ..commandline import site_named
+from ..errors import APIError
 from ..extensions import db
 from ..models import ApiToken, Operator
 from ..models.operator import ROLES
-from . import audit, users
+from . import audit, auditlog, users
 
 operators_cli = AppGroup("operators", help="Console accounts.")
 tokens_cli = AppGroup("tokens", help="Bearer tokens for the export API.")
-
+audit_cli = AppGroup("audit", help="The audit trail of operator actions.")
 
 
 @operators_cli.command("create")
@@ -109,4 +110,29 @@ def revoke_token(token_id):
     click.echo(f"Revoked token {record.id} '{record.name}'.")
 
 
-COMMANDS = (operators_cli, tokens_cli)
+@audit_cli.command("export")
+@click.option("--site", help="Only the entries of this site.")
+@click.option("--actor", help="Only entries whose actor contains this (e-mail, cli:USER).")
+@click.option("--action", type=click.Choice(audit.ACTIONS), help="Only this action.")
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (inclusive, UTC).")
+@click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day (inclusive, UTC).")
+@click.option("--format", "fmt", type=click.Choice(sorted(auditlog.FORMATS)), default="csv",
+              show_default=True)
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True),
+              required=True, help="File to write ('-' for standard output).")
+def export_audit(site, actor, action, start, end, fmt, output):
+    """Export the audit trail, filtered as on the console page, as CSV or JSON Lines."""
+    args = {"site": site, "actor": actor, "action": action, "from": start, "to": end}
+    try:
+        flt = auditlog.parse({k: v for k, v in args.items() if v})
+    except APIError as error:
+        name, message = next(iter(error.fields.items()))
+        raise click.BadParameter(message, param_hint=f"--{name}") from None
+    flt.until_id = auditlog.newest_id() or 0
+    audit.record("export", target=f"audit.{fmt}", details=flt.described() | {"via": "cli"})
+    db.session.commit()
+    for piece in auditlog.stream(flt, fmt):
+        output.write(piece)
+
+
+COMMANDS = (operators_cli, tokens_cli, audit_cli)

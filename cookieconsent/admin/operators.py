@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from ..accounts import audit, users
+from ..accounts import audit, auditlog, users
 from ..consents import retention
 from ..extensions import db
+from ..ledger import trail
 from ..models import ApiToken, AuditEntry, Operator, Site
 from . import sessions
 from .auth import admin_required
@@ -144,39 +155,60 @@ def token_revoke(token_id):
     return redirect(url_for("admin.token_list"))
 
 
+def _audit_filter(args) -> auditlog.AuditFilter:
+    """The filter of the query string; a viewer's is held to their own sites, as the page is."""
+    visible = None if g.operator.is_admin else [s.key for s in g.operator.sites]
+    return auditlog.parse(args, visible)
+
+
 @bp.get("/audit")
 def audit_trail():
-    """Who did what, when: newest first, by site and action."""
-    statement = select(AuditEntry)
-    visible = None
-    if not g.operator.is_admin:
-        visible = [s.key for s in g.operator.sites]
-        statement = statement.where(AuditEntry.site_key.in_(visible or [""]))
-    action = request.args.get("action")
-    if action in audit.ACTIONS:
-        statement = statement.where(AuditEntry.action == action)
-    site = request.args.get("site")
-    if site:
-        statement = statement.where(AuditEntry.site_key == site)
+    """Who did what, when: newest first, by site, actor, action and period."""
+    flt = _audit_filter(request.args)
+    statement = flt.apply(select(AuditEntry))
     before = request.args.get("before", "")
     if before.isdigit():
         statement = statement.where(AuditEntry.id < int(before))
     entries = db.session.scalars(
         statement.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1)
     ).all()
+    filters = {k: v for k, v in request.args.items() if k not in {"before", "until_id"} and v}
     older = None
     if len(entries) > AUDIT_PAGE:
         entries = entries[:AUDIT_PAGE]
-        args = {k: v for k, v in request.args.items() if k != "before" and v}
-        older = url_for("admin.audit_trail", before=entries[-1].id, **args)
+        older = url_for("admin.audit_trail", before=entries[-1].id, **filters)
     return render_template(
         "admin/audit.html",
         entries=entries,
         actions=audit.ACTIONS,
         older=older,
-        action=action,
-        site=site,
+        filters=filters,
+        # The downloads stop at the newest entry of this page's moment, so they hold what the
+        # filter showed here, not the entries written since (their own "export" among them).
+        until_id=auditlog.newest_id(),
+        seals=trail.verify(),
     )
+
+
+@bp.get("/audit/export.<fmt>")
+def audit_export(fmt):
+    """The filtered trail as CSV or JSON Lines, oldest first; the download is itself audited."""
+    if fmt not in auditlog.FORMATS:
+        abort(404)
+    flt = _audit_filter(request.args)
+    if flt.until_id is None:
+        flt.until_id = auditlog.newest_id() or 0
+    site = None
+    if flt.site and (flt.visible is None or flt.site in flt.visible):
+        site = db.session.scalar(select(Site).where(Site.key == flt.site))
+    audit.record("export", site=site, target=f"audit.{fmt}", details=flt.described())
+    # Commit before streaming: the body is written after this view returns.
+    db.session.commit()
+    response = Response(stream_with_context(auditlog.stream(flt, fmt)),
+                        mimetype=auditlog.FORMATS[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="audit.{fmt}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/retention")
