@@ -10,6 +10,7 @@ from admin_helpers import PASSWORD, login
 from sqlalchemy import select, text
 
 from cookieconsent.accounts import audit, users
+from cookieconsent.consents import retention
 from cookieconsent.extensions import db
 from cookieconsent.models import AuditEntry
 
@@ -158,3 +159,16 @@ def test_the_console_page_says_whether_the_trail_verifies(trail, client):
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "The trail does not verify: 1 entries were changed" in page
     assert f"Entry {trail[1]}: changed since it was sealed" in page
+
+
+def test_a_purge_run_that_failed_is_in_the_trail_too(app, site):
+    sql("ALTER TABLE consent_event RENAME TO consent_event_away")
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - whatever the database says
+            retention.purge(trigger="cli")
+    finally:
+        db.session.rollback()
+        sql("ALTER TABLE consent_event_away RENAME TO consent_event")
+    [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "retention.purge"))
+    assert entry.details["status"] == "failed"
+    assert entry.seal

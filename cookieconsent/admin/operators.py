@@ -245,12 +245,6 @@ def retention_purge():
     if not ActionForm().validate_on_submit():
         abort(400)
     run = retention.purge(trigger="console")
-    audit.record(
-        "retention.purge",
-        target=f"run {run.id}",
-        details={"cookie": run.erased_cookie, "form": run.erased_form},
-    )
-    db.session.commit()
     flash(
         ngettext(
             "Purge finished: %(num)d proof erased.",

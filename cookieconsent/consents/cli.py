@@ -111,12 +111,6 @@ def purge_command(now, dry_run):
             click.echo(f"{site.key}\t{counts[0]} cookie proof(s)\t{counts[1]} form consent(s)")
         return
     run = retention.purge(when, trigger="cli")
-    audit.record(
-        "retention.purge",
-        target=f"run {run.id}",
-        details={"cookie": run.erased_cookie, "form": run.erased_form},
-    )
-    db.session.commit()
     click.echo(
         f"Purge run {run.id}: erased {run.erased_cookie} cookie proof(s) and "
         f"{run.erased_form} form consent event(s)."

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, and_, or_, select, update
 
+from ..accounts import audit
 from ..extensions import db
 from ..models import ConsentEvent, Site
 from ..models.consent import ERASABLE
@@ -127,6 +128,12 @@ def _finish(run: PurgeRun, counts: dict, status: str, error: str | None = None) 
     run.status = status
     run.error = error
     run.finished_at = utcnow()
+    # Here, not in each caller, so that a run that failed is in the audit trail too.
+    audit.record(
+        "retention.purge",
+        target=f"run {run.id}",
+        details={"cookie": run.erased_cookie, "form": run.erased_form, "status": status},
+    )
     db.session.commit()
 
 
