@@ -74,7 +74,7 @@ def events(site_id: int) -> list[ConsentEvent]:
     )
 
 
-def wait_for_events(site_id: int, count: int, timeout: float = 10) -> list[ConsentEvent]:
+def wait_for_events(site_id: int, count: int, timeout: float = 30) -> list[ConsentEvent]:
     """The site's events once there are ``count`` of them (the POST runs in the browser)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -88,7 +88,7 @@ def cookie_names(page) -> set[str]:
     return {c["name"] for c in page.context.cookies()}
 
 
-def consent_cookie(page, timeout: float = 10) -> str | None:
+def consent_cookie(page, timeout: float = 30) -> str | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for cookie in page.context.cookies():
