@@ -13,6 +13,9 @@ from cookieconsent import create_app
 from cookieconsent.accounts import users
 from cookieconsent.extensions import db
 
+# The same Chromium and flags as the scanner: Debian's, with no calls home.
+from cookieconsent.scanner.browser import CHROMIUM, CHROMIUM_ARGS
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
@@ -123,15 +126,6 @@ def consent_body(site):
 
 # --- Live servers and a real browser -------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class _Server:
@@ -220,6 +214,22 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def admin(app):
+    """An admin of the console (password ``PASSWORD``)."""
+    operator = users.create_operator("boss@shop.kz", PASSWORD, "admin")
+    db.session.commit()
+    return operator
+
+
+@pytest.fixture
+def viewer(app, site):
+    """A viewer who may see ``site`` only."""
+    operator = users.create_operator("viewer@shop.kz", PASSWORD, "viewer", [site])
+    db.session.commit()
+    return operator
 
 
 @pytest.fixture

@@ -6,24 +6,9 @@ import pytest
 from admin_helpers import PASSWORD, login
 from sqlalchemy import select
 
-from cookieconsent.accounts import users
 from cookieconsent.admin.auth import VIEWER_WRITES
 from cookieconsent.extensions import db
 from cookieconsent.models import AuditEntry, Operator
-
-
-@pytest.fixture
-def admin(app):
-    operator = users.create_operator("boss@shop.kz", PASSWORD, "admin")
-    db.session.commit()
-    return operator
-
-
-@pytest.fixture
-def viewer(app, site):
-    operator = users.create_operator("viewer@shop.kz", PASSWORD, "viewer", [site])
-    db.session.commit()
-    return operator
 
 
 def test_console_pages_need_a_login(client):

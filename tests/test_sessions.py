@@ -1,27 +1,12 @@
 """A console session ends when it should, and a copied cookie ends with it."""
 
 import pytest
-from admin_helpers import PASSWORD, login
+from admin_helpers import login
 
-from cookieconsent.accounts import users
 from cookieconsent.admin import sessions
 from cookieconsent.extensions import db
 
 NEW_PASSWORD = "a much better passphrase"
-
-
-@pytest.fixture
-def admin(app):
-    operator = users.create_operator("boss@shop.kz", PASSWORD, "admin")
-    db.session.commit()
-    return operator
-
-
-@pytest.fixture
-def viewer(app, site):
-    operator = users.create_operator("viewer@shop.kz", PASSWORD, "viewer", [site])
-    db.session.commit()
-    return operator
 
 
 def copy_of_session(app, client):
