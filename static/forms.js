@@ -1,10 +1,10 @@
-// The feedback-form guard. Appended by the server inside the banner's IIFE; banner.js calls
-// guardForms(ctx) once it has set up (and has already given the forms' fields the Webvisor
-// class ym-disable-keys). A form marked data-consent-form="<id>" cannot be sent without its
+// The feedback-form guard. Appended by the server inside the banner's IIFE, so it shares the
+// banner's config C, language, texts t() and post(); banner.js calls guardForms() once it has
+// set up (and has already given the forms' fields the Webvisor class ym-disable-keys). A form marked data-consent-form="<id>" cannot be sent without its
 // personal-data box ticked; when ticked, the consent is recorded first and the signed receipt
 // goes to the site's backend in the hidden field consent_receipt.
-function guardForms(ctx) {
-  var F = ctx.config.forms, n = 0, t = ctx.t, d = document, A = "data-consent-form";
+function guardForms() {
+  var F = C.forms, n = 0, d = document, A = "data-consent-form";
   if (!F) return;
 
   function make(tag, cls) {
@@ -32,7 +32,7 @@ function guardForms(ctx) {
     at = box.closest("label") || box;
     if (!form.querySelector('a[href^="' + F.url + '"]')) {
       b = make("a", "cc-form-document");
-      b.href = F.url + ctx.lang;
+      b.href = F.url + lang;
       b.target = "_blank";
       b.textContent = t("form_document");
       at.after(" ", b);
@@ -84,9 +84,10 @@ function guardForms(ctx) {
       if (f && f.value.trim()) at["subject." + k] = f, who[k] = f.value.trim();
     });
     g.s = 1;
-    ctx.send("/api/v1/form-consents", {site: ctx.config.site, form: form.getAttribute(A),
-      document_version: F.version, language: ctx.lang, url: location.href, agreed: true, subject: who})
-      .then(function (j) {
+    post("/api/v1/form-consents", {site: K, form: form.getAttribute(A),
+      document_version: F.version, language: lang, url: location.href, agreed: true, subject: who})
+      .then(function (r) {
+        var j = r.j;
         g.s = 0;
         if (!j.receipt) {
           var k = Object.keys(j.fields || {}).filter(function (k) { return at[k]; })[0];
@@ -99,8 +100,7 @@ function guardForms(ctx) {
         // The page (or its thank-you page) can offer the visitor "your consent: view or
         // withdraw": the link opens the preference page for this form consent.
         form.dispatchEvent(new CustomEvent("cookieconsent:form-consent", {bubbles: true,
-          detail: {receipt: j.receipt, link: ctx.config.server + "/preferences/" +
-            ctx.config.site + "#receipt=" + j.receipt}}));
+          detail: {receipt: j.receipt, link: S + "/preferences/" + K + "#receipt=" + j.receipt}}));
         g.s = 2;
         form.requestSubmit(e.submitter);
       }, function () {
