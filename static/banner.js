@@ -60,8 +60,8 @@ function readCookie() {
   return m && m[1];
 }
 
-// The receipt's payload (i: consent id, r: revision, g: granted, t: time) and the receipt
-// itself, if it is a cookie decision of this site.
+// The receipt's payload (i: consent id, r: revision, g: granted, t: time, u: the consent it
+// replaced) and the receipt itself, if it is a cookie decision of this site.
 function fromReceipt(token) {
   try {
     // atob() takes base64 without its padding.
@@ -430,7 +430,7 @@ function openPrefs() {
     ].concat(C.categories.map(function (c) { return category(c, granted); }), [
       policyLink(),
       state && h("p", {class: "m"}, [h("a", {href: S + "/preferences/" + K + "#receipt=" + state.receipt +
-        "&return=" + encodeURIComponent(location.href.split("#")[0])}, [t("my_record")])]),
+        "&state=" + trip() + "&return=" + encodeURIComponent(location.href.split("#")[0])}, [t("my_record")])]),
       choices("preferences", button("save", function () {
         var on = [];
         dlg.querySelectorAll("input[data-category]:checked:not(:disabled)").forEach(function (box) {
@@ -450,6 +450,14 @@ function openPrefs() {
     shadow.append(ov);
     (dlg.querySelector("input:not(:disabled)") || dlg.querySelector("button")).focus();
   });
+}
+
+// The nonce of this tab's round trip to the preference page (see the end of the file), kept
+// in sessionStorage under the queue's name.
+function trip() {
+  try {
+    return sessionStorage[Q] = sessionStorage[Q] || crypto.getRandomValues(new Uint32Array(4)).join("");
+  } catch (e) {}
 }
 
 function closePrefs(quiet) {
@@ -504,14 +512,18 @@ D.addEventListener("click", function (e) {
   }
 });
 
-var sentBack = location.hash.match(/[#&]cookieconsent=([^&]+)/);
-if (sentBack) {
-  var token = decodeURIComponent(sentBack[1]);
-  history.replaceState(null, "", location.href.split("#")[0]);
-  post("/api/v1/receipts/verify", {receipt: token}).then(function (r) {
-    if (r.j.valid && r.j.kind === "cookie" && r.j.site === K) {
+// A receipt the preference page sent back counts only if this tab started the round trip (its
+// nonce came back with it), and only for this browser's own consent or the one that replaced
+// it (u; none if the browser had no decision): else any link could switch consent on.
+var sentBack = location.hash.match(/[#&]cookieconsent=([^&]+)(&state=\d+)?/),
+  returned = sentBack && fromReceipt(sentBack[1]), own = state && state.i;
+if (sentBack) history.replaceState(null, "", location.href.split("#")[0]);
+if (returned && sentBack[2] === "&state=" + trip() && (returned.i === own || returned.u == own)) {
+  post("/api/v1/receipts/verify", {receipt: returned.receipt}).then(function (r) {
+    if (r.j.valid) {
+      delete sessionStorage[Q];  // once
       queue([]);
-      store(token);
+      store(returned.receipt);
     }
   }).catch(function () {}).then(start);
 } else {
