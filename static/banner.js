@@ -105,19 +105,20 @@ function post(path, body) {
   return fetch(S + path, {method: "POST", body: JSON.stringify(body), keepalive: true,
     credentials: "omit"}).then(function (r) {
     return r.json().catch(function () { return {}; }).then(function (j) {
-      return {s: r.status, j: j};
+      return {s: r.status, j: j, a: r.headers.get("Retry-After")};
     });
   });
 }
 
-// Send what waits, oldest first; keep it on a network or server error and retry later.
+// Send what waits, oldest first; keep it on a network or server error, or when refused for
+// now (429), and retry when the server says, else later and later.
 function flush() {
   if (flushing) return flushing;
   var q = queue(), item = q[0];
   if (!item) return Promise.resolve();
   if (item.c && state && !item.b.previous_receipt) item.b.previous_receipt = state.receipt;
   flushing = post(item.p, item.b).then(function (r) {
-    if (r.s >= 500) throw r;
+    if (r.s >= 500 || r.s === 429) throw r;
     q = queue();
     q.shift();
     queue(q);
@@ -129,9 +130,10 @@ function flush() {
       showBanner(1);
     }
     return flush();
-  }).catch(function () {
+  }).catch(function (r) {
     flushing = 0;
-    setTimeout(flush, wait = Math.min(wait * 2, 60000));
+    wait = Math.min(wait * 2, 60000);
+    setTimeout(flush, r.a > 0 ? r.a * 1000 : wait);
   });
   return flushing;
 }
