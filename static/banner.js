@@ -8,7 +8,8 @@ var lang = pickLang();
 var T = {};
 var gpc = navigator.globalPrivacyControl === true;
 var live = {};
-var state = fromReceipt(readCookie());
+// The receipt in the first-party cookie, if any.
+var state = fromReceipt((D.cookie.match(/(?:^|; )cookieconsent=([^;]+)/) || [])[1]);
 var sheet, host, shadow, bar, ov, fab, back, flushing, loading, wait = 2000;
 
 function t(key) {
@@ -55,11 +56,6 @@ function pickLang() {
 
 // --- The decision: a signed receipt in a first-party cookie, or one still waiting to be sent.
 
-function readCookie() {
-  var m = D.cookie.match(/(?:^|; )cookieconsent=([^;]+)/);
-  return m && m[1];
-}
-
 // The receipt's payload (i: consent id, r: revision, g: granted, t: time, u: the consent it
 // replaced) and the receipt itself, if it is a cookie decision of this site.
 function fromReceipt(token) {
@@ -75,7 +71,8 @@ function fromReceipt(token) {
 function store(token) {
   var d = C.domain.replace(/^\./, ""), h = location.hostname;
   D.cookie = N + "=" + token + "; Path=/; Max-Age=" + C.days * 86400 + "; SameSite=Lax" +
-    (d && (h === d || h.slice(-d.length - 1) === "." + d) ? "; Domain=" + d : "") +
+    // The site's domain, if this page is on it or on one of its subdomains.
+    (d && ("." + h).slice(-d.length - 1) === "." + d ? "; Domain=" + d : "") +
     (location.protocol === "https:" ? "; Secure" : "");
   state = fromReceipt(token);
 }
@@ -275,11 +272,10 @@ function placeholder(frame, cat) {
   root.adoptedStyleSheets = [styles()];
   need(function () { root.append(h("div", {class: "ph", lang: lang}, [
     h("p", {}, [t("blocked").replace("%(category)s", t(cat))]),
-    h("button", {class: "b", type: "button", "data-consent-action": "allow", part: "button",
-      on: function () {
-        var d = decision(), g = (current(d) ? d.g : []).concat(cat);
-        decide(g, g.length > 1 ? "accept_all" : "custom", "banner");
-      }}, [t("allow")])
+    button("allow", function () {
+      var d = decision(), g = (current(d) ? d.g : []).concat(cat);
+      decide(g, g.length > 1 ? "accept_all" : "custom", "banner");
+    })
   ])); });
   frame.style.display = "none";
   frame.before(box);
