@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         app = servers.make_app(url)
         # Counted as in production, with a limit no request reaches.
         app.config["RATE_LIMIT"] = "100000000 per minute"
+        app.config["CONSENT_RATE_LIMIT"] = "100000000 per minute"
         client = app.test_client()
         consent = json.dumps(api_paths.CONSENT)
         answer = client.post("/api/v1/consents", data=consent, headers=api_paths.HEADERS)

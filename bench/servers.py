@@ -128,6 +128,8 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
         # Every request comes from 127.0.0.1: the limiter still runs, but never refuses.
         "COOKIECONSENT_RATE_LIMIT": "100000000 per minute",
     }
+    if _has_setting("CONSENT_RATE_LIMIT"):
+        env["COOKIECONSENT_CONSENT_RATE_LIMIT"] = "100000000 per minute"
     if KEYRING is not None and _has_setting("LEDGER_KEYS"):
         env["COOKIECONSENT_LEDGER_KEYS"] = str(KEYRING)
     return env | extra

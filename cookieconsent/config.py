@@ -117,8 +117,12 @@ SETTINGS: tuple[Setting, ...] = (
             "How many reverse proxies set `X-Forwarded-For`, `-Proto` and `-Host` in front of "
             "the app; 0 trusts none of them.", _number(int, 0)),
     Setting("RATE_LIMIT", "60 per minute",
-            "Limit on each public POST per client network: `N per [M] minute` (or second, hour, "
-            "day), e.g. `1000/day`."),
+            "Limit on each public POST per client network but the banner's decisions: "
+            "`N per [M] minute` (or second, hour, day), e.g. `1000/day`."),
+    Setting("CONSENT_RATE_LIMIT", "1200 per minute",
+            "Limit on the banner's decisions (record, withdraw) per client network, in place of "
+            "`RATE_LIMIT`: a mobile carrier puts many visitors behind one address (see "
+            "docs/trust.md)."),
     Setting("LOGIN_RATE_LIMIT", "10 per minute",
             "Limit on operator login attempts per client network."),
     Setting("LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes",
@@ -206,6 +210,7 @@ def load(instance_path: str, overrides: dict | None = None, environ=None) -> dic
         "REDIS_URL": get("REDIS_URL"),
         "PROXY_COUNT": get("PROXY_COUNT"),
         "RATE_LIMIT": get("RATE_LIMIT"),
+        "CONSENT_RATE_LIMIT": get("CONSENT_RATE_LIMIT"),
         "LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT"),
         "LOGIN_ACCOUNT_LIMIT": get("LOGIN_ACCOUNT_LIMIT"),
         "SESSION_IDLE_SECONDS": get("SESSION_IDLE_MINUTES") * 60,

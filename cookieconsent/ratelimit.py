@@ -1,5 +1,9 @@
 """Rate limits per client network: every public POST of the API, and the console's login.
 
+The banner's decisions have a limit of their own, far higher: behind a mobile carrier's NAT
+many visitors share one address, and each decides once. docs/trust.md says why the figure is
+what it is.
+
 Counters live in Redis when ``COOKIECONSENT_REDIS_URL`` is set, so that every worker and every
 host counts together, and in memory otherwise. A client is keyed by a keyed hash of its
 address (IPv6 by its /64, which one subscriber usually holds), so neither Redis nor a log
@@ -100,7 +104,8 @@ class Limiter:
         self.shared = RedisCounters(uri) if uri and uri.startswith("redis") else None
         self.redis_down_until = 0.0
         self.limits: dict[str, Limit] = {}
-        for setting in ("RATE_LIMIT", "LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_LIMIT"):
+        settings = ("RATE_LIMIT", "CONSENT_RATE_LIMIT", "LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_LIMIT")
+        for setting in settings:
             self.limit(app.config, setting)
 
     def limit(self, config, setting: str) -> Limit:
@@ -162,13 +167,16 @@ def check(name: str, setting: str) -> None:
         raise TooManyRequests(MESSAGE)
 
 
-def limit_posts(bp: Blueprint) -> None:
-    """Limit each POST view of ``bp``, present and future, to ``RATE_LIMIT`` per client."""
+def limit_posts(bp: Blueprint, settings: dict[str, str] | None = None) -> None:
+    """Limit each POST view of ``bp``, present and future, per client: to the limit in the
+    setting ``settings`` names for its endpoint, else to ``RATE_LIMIT``."""
+    settings = settings or {}
 
     @bp.before_request
     def limit():
         if request.method == "POST":
-            check(request.endpoint or bp.name, "RATE_LIMIT")
+            endpoint = request.endpoint or bp.name
+            check(endpoint, settings.get(endpoint, "RATE_LIMIT"))
 
 
 def retry_after() -> int:

@@ -8,7 +8,8 @@ var lang = pickLang();
 var T = {};
 var gpc = navigator.globalPrivacyControl === true;
 var live = {};
-var state = fromReceipt(readCookie());
+// The receipt in the first-party cookie, if any.
+var state = fromReceipt((D.cookie.match(/(?:^|; )cookieconsent=([^;]+)/) || [])[1]);
 var sheet, host, shadow, bar, ov, fab, back, flushing, loading, wait = 2000;
 
 function t(key) {
@@ -55,16 +56,14 @@ function pickLang() {
 
 // --- The decision: a signed receipt in a first-party cookie, or one still waiting to be sent.
 
-function readCookie() {
-  var m = D.cookie.match(/(?:^|; )cookieconsent=([^;]+)/);
-  return m && m[1];
-}
-
+// The receipt's payload (i: consent id, r: revision, g: granted, t: time, u: the consent it
+// replaced) and the receipt itself, if it is a cookie decision of this site.
 function fromReceipt(token) {
   try {
-    var p = token.split(".")[0].replace(/-/g, "+").replace(/_/g, "/");
-    p = JSON.parse(atob(p + "===".slice((p.length + 3) % 4)));
-    if (p.k === "c" && p.s === K) return {id: p.i, receipt: token, r: p.r, g: p.g || [], t: p.t};
+    // atob() takes base64 without its padding.
+    var p = JSON.parse(atob(token.split(".")[0].replace(/-/g, "+").replace(/_/g, "/")));
+    p.receipt = token;
+    if (p.k === "c" && p.s === K) return p;
   } catch (e) {}
   return null;
 }
@@ -72,7 +71,8 @@ function fromReceipt(token) {
 function store(token) {
   var d = C.domain.replace(/^\./, ""), h = location.hostname;
   D.cookie = N + "=" + token + "; Path=/; Max-Age=" + C.days * 86400 + "; SameSite=Lax" +
-    (d && (h === d || h.slice(-d.length - 1) === "." + d) ? "; Domain=" + d : "") +
+    // The site's domain, if this page is on it or on one of its subdomains.
+    (d && ("." + h).slice(-d.length - 1) === "." + d ? "; Domain=" + d : "") +
     (location.protocol === "https:" ? "; Secure" : "");
   state = fromReceipt(token);
 }
@@ -88,8 +88,8 @@ function queue(items) {
 
 // The decision in force here: the newest unsent one, else the receipt.
 function decision() {
-  var q = queue(), last = q[q.length - 1];
-  return last ? {g: last.g, r: last.r, t: last.t} : state;
+  var q = queue();
+  return q[q.length - 1] || state;
 }
 
 function current(d) {
@@ -101,24 +101,21 @@ function current(d) {
 function post(path, body) {
   return fetch(S + path, {method: "POST", body: JSON.stringify(body), keepalive: true,
     credentials: "omit"}).then(function (r) {
-    return r.json().then(function (j) { return {s: r.status, j: j}; }, function () {
-      return {s: r.status, j: {}};
+    return r.json().catch(function () { return {}; }).then(function (j) {
+      return {s: r.status, j: j, a: r.headers.get("Retry-After")};
     });
   });
 }
 
-function send(path, body) {
-  return post(path, body).then(function (r) { return r.j; });
-}
-
-// Send what waits, oldest first; keep it on a network or server error and retry later.
+// Send what waits, oldest first; keep it on a network or server error, or when refused for
+// now (429), and retry when the server says, else later and later.
 function flush() {
   if (flushing) return flushing;
   var q = queue(), item = q[0];
   if (!item) return Promise.resolve();
   if (item.c && state && !item.b.previous_receipt) item.b.previous_receipt = state.receipt;
   flushing = post(item.p, item.b).then(function (r) {
-    if (r.s >= 500) throw r;
+    if (r.s >= 500 || r.s === 429) throw r;
     q = queue();
     q.shift();
     queue(q);
@@ -130,9 +127,10 @@ function flush() {
       showBanner(1);
     }
     return flush();
-  }).catch(function () {
+  }).catch(function (r) {
     flushing = 0;
-    setTimeout(flush, wait = Math.min(wait * 2, 60000));
+    wait = Math.min(wait * 2, 60000);
+    setTimeout(flush, r.a > 0 ? r.a * 1000 : wait);
   });
   return flushing;
 }
@@ -154,17 +152,16 @@ function decide(granted, action, method) {
     granted = granted.filter(function (c) { return c !== "analytics"; });
     action = "custom";
   }
-  var had = decision();
   var done = enqueue("/api/v1/consents", {site: K, revision: C.revision, choices: {
     functional: granted.indexOf("functional") >= 0, analytics: granted.indexOf("analytics") >= 0},
     language: lang, method: method, action: action, url: pageUrl(), gpc: gpc,
-    previous_receipt: state ? state.receipt : undefined}, granted, !!had);
+    previous_receipt: state ? state.receipt : undefined}, granted, !!decision());
   apply(granted, done);
   closePrefs();
 }
 
 function withdraw() {
-  var done = enqueue("/api/v1/consents/" + state.id + "/withdraw",
+  var done = enqueue("/api/v1/consents/" + state.i + "/withdraw",
     {receipt: state.receipt, method: "preferences", url: pageUrl()}, []);
   apply([], done);
   closePrefs();
@@ -176,16 +173,19 @@ function gtag() {
   (W.dataLayer = W.dataLayer || []).push(arguments);
 }
 
+// Google Consent Mode v2: functional and analytics as the visitor decided, ads never.
+function consentMode(verb) {
+  var f = live.functional ? "granted" : "denied";
+  gtag("consent", verb, {functionality_storage: f, personalization_storage: f,
+    analytics_storage: live.analytics ? "granted" : "denied", ad_storage: "denied",
+    ad_user_data: "denied", ad_personalization: "denied", security_storage: "granted"});
+}
+
 function apply(granted, sent) {
   var was = live, reload = 0;
   live = {essential: 1};
   granted.forEach(function (c) { live[c] = 1; });
-  if (C.gcm) {
-    var f = live.functional ? "granted" : "denied";
-    gtag("consent", "update", {functionality_storage: f, personalization_storage: f,
-      analytics_storage: live.analytics ? "granted" : "denied", ad_storage: "denied",
-      ad_user_data: "denied", ad_personalization: "denied"});
-  }
+  if (C.gcm) consentMode("update");
   for (var c in was) if (!live[c] && was[c] > 1) reload = 1;
   clean();
   activate();
@@ -272,11 +272,10 @@ function placeholder(frame, cat) {
   root.adoptedStyleSheets = [styles()];
   need(function () { root.append(h("div", {class: "ph", lang: lang}, [
     h("p", {}, [t("blocked").replace("%(category)s", t(cat))]),
-    h("button", {class: "b", type: "button", "data-consent-action": "allow", part: "button",
-      on: function () {
-        var d = decision(), g = (d && current(d) ? d.g : []).concat(cat);
-        decide(g, g.length > 1 ? "accept_all" : "custom", "banner");
-      }}, [t("allow")])
+    button("allow", function () {
+      var d = decision(), g = (current(d) ? d.g : []).concat(cat);
+      decide(g, g.length > 1 ? "accept_all" : "custom", "banner");
+    })
   ])); });
   frame.style.display = "none";
   frame.before(box);
@@ -298,14 +297,15 @@ function metrika() {
 
 // --- The banner and the preferences dialog, inside a shadow root.
 
-function h(tag, attrs, kids) {
-  var el = D.createElement(tag);
+function h(tag, attrs, kids, ns) {
+  var el = ns ? D.createElementNS(ns, tag) : D.createElement(tag);
   for (var k in attrs) {
     var v = attrs[k];
     if (k === "on") el.addEventListener("click", v);
-    else if (v != null && v !== false) el.setAttribute(k, v === true ? "" : v);
+    else if (v) el.setAttribute(k, v === true ? "" : v);
   }
-  (kids || []).forEach(function (kid) { if (kid != null && kid !== false) el.append(kid); });
+  // Falsy kids are the ones a condition left out (0 too: a count that was not met).
+  (kids || []).forEach(function (kid) { if (kid) el.append(kid); });
   return el;
 }
 
@@ -326,9 +326,10 @@ function mount() {
   D.body.prepend(host);
 }
 
-function button(action, label, onClick, light) {
+// Its label is the text of the action's name: "accept-all" says t("accept_all").
+function button(action, onClick, light) {
   return h("button", {type: "button", class: light ? "b l" : "b", "data-consent-action": action,
-    part: "button " + action, on: onClick}, [label]);
+    part: "button " + action, on: onClick}, [t(action.replace("-", "_"))]);
 }
 
 function policyLink() {
@@ -340,34 +341,32 @@ function gpcNote() {
   return gpc && C.gpc_refuses && h("p", {class: "m"}, [t("gpc")]);
 }
 
-function choices(onAll, onNone, extra) {
+function choices(method, extra) {
   return h("div", {class: "btns"}, [
-    button("accept-all", t("accept_all"), function () {
-      decide(C.categories.filter(function (c) { return c !== "essential"; }), "accept_all", onAll);
+    button("accept-all", function () {
+      decide(C.categories.filter(function (c) { return c !== "essential"; }), "accept_all", method);
     }),
-    button("reject-all", t("reject_all"), function () { decide([], "reject_all", onNone); }),
+    button("reject-all", function () { decide([], "reject_all", method); }),
     extra
   ]);
 }
 
 function showBanner(changed) {
-  need(function () { banner(changed); });
-}
-
-function banner(changed) {
-  mount();
-  hideBanner();
-  var note = changed && C.policy && C.policy.significant;
-  bar = h("div", {class: "bar", role: "dialog", "aria-labelledby": "cc-t", "aria-describedby": "cc-d",
-    part: "banner"}, [
-    h("h2", {id: "cc-t"}, [t("title")]),
-    note && h("p", {class: "chg"}, [t("changed") + " " + t("changes")]),
-    h("p", {id: "cc-d"}, [t("intro")]),
-    gpcNote(),
-    policyLink(),
-    choices("banner", "banner", button("customize", t("customize"), openPrefs))
-  ]);
-  shadow.append(bar);
+  need(function () {
+    mount();
+    hideBanner();
+    var note = changed && C.policy && C.policy.significant;
+    bar = h("div", {class: "bar", role: "dialog", "aria-labelledby": "cc-t", "aria-describedby": "cc-d",
+      part: "banner"}, [
+      h("h2", {id: "cc-t"}, [t("title")]),
+      note && h("p", {class: "chg"}, [t("changed") + " " + t("changes")]),
+      h("p", {id: "cc-d"}, [t("intro")]),
+      gpcNote(),
+      policyLink(),
+      choices("banner", button("customize", openPrefs))
+    ]);
+    shadow.append(bar);
+  });
 }
 
 function hideBanner() {
@@ -376,20 +375,16 @@ function hideBanner() {
 }
 
 function floating() {
-  if (C.floating && !fab) need(fab_);
+  if (C.floating) need(fab_);
 }
 
 function fab_() {
   if (fab) return;
   mount();
-  var svg = "http://www.w3.org/2000/svg", icon = D.createElementNS(svg, "svg");
-  icon.setAttribute("viewBox", "0 0 24 24");
-  icon.setAttribute("width", "26");
-  icon.setAttribute("aria-hidden", "true");
-  var path = D.createElementNS(svg, "path");
-  path.setAttribute("fill", "currentColor");
-  path.setAttribute("d", "M12 2a10 10 0 1 0 10 10 4 4 0 0 1-5-5 4 4 0 0 1-5-5zM8 9h2v2H8zm6 5h2v2h-2zm-5 3h2v2H9z");
-  icon.append(path);
+  var svg = "http://www.w3.org/2000/svg";
+  var icon = h("svg", {viewBox: "0 0 24 24", width: 26, "aria-hidden": "true"}, [h("path", {
+    fill: "currentColor", d: "M12 2a10 10 0 1 0 10 10 4 4 0 0 1-5-5 4 4 0 0 1-5-5zM8 9h2v2H8zm6 5h2v2h-2zm-5 3h2v2H9z"
+  }, 0, svg)], svg);
   fab = h("button", {type: "button", class: "fab", "aria-label": t("settings"), title: t("settings"),
     part: "floating-button", on: openPrefs}, [icon]);
   shadow.append(fab);
@@ -418,43 +413,49 @@ function category(cat, granted) {
 }
 
 function openPrefs() {
-  need(prefs);
+  need(function () {
+    mount();
+    closePrefs(1);
+    back = shadow.activeElement || D.activeElement;
+    var d = decision(), granted = current(d) ? d.g : [];
+    var dlg = h("div", {class: "dlg", role: "dialog", "aria-modal": "true", "aria-labelledby": "cc-pt",
+      part: "preferences"}, [
+      h("button", {type: "button", class: "x", "aria-label": t("close"), on: function () { closePrefs(); }},
+        ["\u00d7"]),
+      h("h2", {id: "cc-pt"}, [t("settings")]),
+      h("p", {}, [t("prefs_intro")]),
+      gpcNote()
+    ].concat(C.categories.map(function (c) { return category(c, granted); }), [
+      policyLink(),
+      state && h("p", {class: "m"}, [h("a", {href: S + "/preferences/" + K + "#receipt=" + state.receipt +
+        "&state=" + trip() + "&return=" + encodeURIComponent(location.href.split("#")[0])}, [t("my_record")])]),
+      choices("preferences", button("save", function () {
+        var on = [];
+        dlg.querySelectorAll("input[data-category]:checked:not(:disabled)").forEach(function (box) {
+          on.push(box.getAttribute("data-category"));
+        });
+        decide(on, "custom", "preferences");
+      })),
+      current(state) && state.g.length && h("div", {class: "btns"}, [
+        button("withdraw", withdraw, 1)
+      ])
+    ]));
+    ov = h("div", {class: "ov"}, [dlg]);
+    ov.addEventListener("keydown", trap);
+    ov.addEventListener("click", function (e) {
+      if (e.target === ov) closePrefs();
+    });
+    shadow.append(ov);
+    (dlg.querySelector("input:not(:disabled)") || dlg.querySelector("button")).focus();
+  });
 }
 
-function prefs() {
-  mount();
-  closePrefs(1);
-  back = shadow.activeElement || D.activeElement;
-  var d = decision(), granted = d && current(d) ? d.g : [];
-  var dlg = h("div", {class: "dlg", role: "dialog", "aria-modal": "true", "aria-labelledby": "cc-pt",
-    part: "preferences"}, [
-    h("button", {type: "button", class: "x", "aria-label": t("close"), on: function () { closePrefs(); }},
-      ["\u00d7"]),
-    h("h2", {id: "cc-pt"}, [t("settings")]),
-    h("p", {}, [t("prefs_intro")]),
-    gpcNote()
-  ].concat(C.categories.map(function (c) { return category(c, granted); }), [
-    policyLink(),
-    state && h("p", {class: "m"}, [h("a", {href: S + "/preferences/" + K + "#receipt=" + state.receipt +
-      "&return=" + encodeURIComponent(location.href.split("#")[0])}, [t("my_record")])]),
-    choices("preferences", "preferences", button("save", t("save"), function () {
-      var on = [];
-      dlg.querySelectorAll("input[data-category]:checked:not(:disabled)").forEach(function (box) {
-        on.push(box.getAttribute("data-category"));
-      });
-      decide(on, "custom", "preferences");
-    })),
-    state && current(state) && state.g.length && h("div", {class: "btns"}, [
-      button("withdraw", t("withdraw"), withdraw, 1)
-    ])
-  ]));
-  ov = h("div", {class: "ov"}, [dlg]);
-  ov.addEventListener("keydown", trap);
-  ov.addEventListener("click", function (e) {
-    if (e.target === ov) closePrefs();
-  });
-  shadow.append(ov);
-  (dlg.querySelector("input:not(:disabled)") || dlg.querySelector("button")).focus();
+// The nonce of this tab's round trip to the preference page (see the end of the file), kept
+// in sessionStorage under the queue's name.
+function trip() {
+  try {
+    return sessionStorage[Q] = sessionStorage[Q] || crypto.getRandomValues(new Uint32Array(4)).join("");
+  } catch (e) {}
 }
 
 function closePrefs(quiet) {
@@ -492,21 +493,14 @@ function start() {
     activate();
     showBanner(d && d.r < C.revision);
   }
-  if (queue().length) flush();
+  flush();
   W.addEventListener("online", flush);
-  D.querySelectorAll("form[data-consent-form] input,form[data-consent-form] textarea")
+  D.querySelectorAll("form[data-consent-form] :is(input,textarea)")
     .forEach(function (el) { el.classList.add("ym-disable-keys"); });
-  if (typeof guardForms === "function") {
-    guardForms({config: C, lang: lang, t: t, send: send, server: S,
-      granted: function (c) { return !!live[c]; }});
-  }
+  if (typeof guardForms === "function") guardForms();
 }
 
-if (C.gcm) {
-  gtag("consent", "default", {ad_storage: "denied", ad_user_data: "denied", ad_personalization: "denied",
-    analytics_storage: "denied", functionality_storage: "denied", personalization_storage: "denied",
-    security_storage: "granted"});
-}
+if (C.gcm) consentMode("default");
 W.cookieconsent = {open: openPrefs, granted: function (c) { return !!live[c]; }};
 D.addEventListener("click", function (e) {
   var el = e.target.closest && e.target.closest("[data-consent-open]");
@@ -516,14 +510,18 @@ D.addEventListener("click", function (e) {
   }
 });
 
-var sentBack = location.hash.match(/[#&]cookieconsent=([^&]+)/);
-if (sentBack) {
-  var token = decodeURIComponent(sentBack[1]);
-  history.replaceState(null, "", location.href.split("#")[0]);
-  post("/api/v1/receipts/verify", {receipt: token}).then(function (r) {
-    if (r.j.valid && r.j.kind === "cookie" && r.j.site === K) {
+// A receipt the preference page sent back counts only if this tab started the round trip (its
+// nonce came back with it), and only for this browser's own consent or the one that replaced
+// it (u; none if the browser had no decision): else any link could switch consent on.
+var sentBack = location.hash.match(/[#&]cookieconsent=([^&]+)(&state=\d+)?/),
+  returned = sentBack && fromReceipt(sentBack[1]), own = state && state.i;
+if (sentBack) history.replaceState(null, "", location.href.split("#")[0]);
+if (returned && sentBack[2] === "&state=" + trip() && (returned.i === own || returned.u == own)) {
+  post("/api/v1/receipts/verify", {receipt: returned.receipt}).then(function (r) {
+    if (r.j.valid) {
+      delete sessionStorage[Q];  // once
       queue([]);
-      store(token);
+      store(returned.receipt);
     }
   }).catch(function () {}).then(start);
 } else {

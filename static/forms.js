@@ -1,27 +1,20 @@
-// The feedback-form guard. Appended by the server inside the banner's IIFE; banner.js calls
-// guardForms(ctx) once it has set up (and has already given the forms' fields the Webvisor
-// class ym-disable-keys). A form marked data-consent-form="<id>" cannot be sent without its
-// personal-data box ticked; when ticked, the consent is recorded first and the signed receipt
-// goes to the site's backend in the hidden field consent_receipt.
-function guardForms(ctx) {
-  var F = ctx.config.forms, n = 0, t = ctx.t, d = document, A = "data-consent-form";
+// The feedback-form guard. Appended by the server inside the banner's IIFE, so it shares the
+// banner's config C, language, texts t(), h() and post(); banner.js calls guardForms() once it
+// has set up (and has already given the forms' fields the Webvisor class ym-disable-keys). A
+// form marked data-consent-form="<id>" cannot be sent without its personal-data box ticked;
+// when ticked, the consent is recorded first and the signed receipt goes to the site's backend
+// in the hidden field consent_receipt.
+function guardForms() {
+  var F = C.forms, n = 0, A = "data-consent-form";
   if (!F) return;
-
-  function make(tag, cls) {
-    var e = d.createElement(tag);
-    e.className = cls || "";
-    return e;
-  }
 
   function mark(form) {
     if (form.cc || F.ids.indexOf(form.getAttribute(A)) < 0) return;
-    var box = form.querySelector("[data-consent-checkbox]"), msg = make("p", "cc-form-error"), at;
+    var box = form.querySelector("[data-consent-checkbox]"), at,
+      msg = h("p", {class: "cc-form-error", id: "cc-form-error-" + ++n, role: "alert", hidden: true});
     if (!box) {
-      at = make("label", "cc-form-consent");
-      box = make("input");
-      box.type = "checkbox";
-      box.setAttribute("data-consent-checkbox", "");
-      at.append(box, " " + t("form_agree"));
+      box = h("input", {type: "checkbox", "data-consent-checkbox": true});
+      at = h("label", {class: "cc-form-consent"}, [box, " " + t("form_agree")]);
       // Just before the submit button (or the block that holds it), else at the end.
       var b = form.querySelector("[type=submit],button:not([type])");
       if (b && b.parentNode != form) b = b.parentNode;
@@ -31,19 +24,13 @@ function guardForms(ctx) {
     }
     at = box.closest("label") || box;
     if (!form.querySelector('a[href^="' + F.url + '"]')) {
-      b = make("a", "cc-form-document");
-      b.href = F.url + ctx.lang;
-      b.target = "_blank";
-      b.textContent = t("form_document");
-      at.after(" ", b);
+      at.after(" ", h("a", {class: "cc-form-document", href: F.url + lang, target: "_blank"},
+        [t("form_document")]));
     }
     at.after(msg);
     // Never pre-ticked, whatever the markup or the browser's form restore says.
     box.checked = false;
     box.ariaRequired = "true";
-    msg.id = "cc-form-error-" + ++n;
-    msg.role = "alert";
-    msg.hidden = true;
     box.setAttribute("aria-describedby", msg.id);
     box.addEventListener("change", function () {
       if (box.checked) say(form, "");
@@ -66,7 +53,7 @@ function guardForms(ctx) {
 
   // Capture on the document: runs before the site's own submit handlers, which must not
   // see an unticked form or one whose consent is not recorded yet.
-  d.addEventListener("submit", function (e) {
+  D.addEventListener("submit", function (e) {
     var form = e.target, g, who = {}, at = {};
     // A form added after start-up is guarded on its first submit all the same.
     mark(form);
@@ -84,23 +71,23 @@ function guardForms(ctx) {
       if (f && f.value.trim()) at["subject." + k] = f, who[k] = f.value.trim();
     });
     g.s = 1;
-    ctx.send("/api/v1/form-consents", {site: ctx.config.site, form: form.getAttribute(A),
-      document_version: F.version, language: ctx.lang, url: location.href, agreed: true, subject: who})
-      .then(function (j) {
+    post("/api/v1/form-consents", {site: K, form: form.getAttribute(A),
+      document_version: F.version, language: lang, url: location.href, agreed: true, subject: who})
+      .then(function (r) {
+        var j = r.j;
         g.s = 0;
         if (!j.receipt) {
           var k = Object.keys(j.fields || {}).filter(function (k) { return at[k]; })[0];
           return say(form, t(k ? "form_check" : "form_failed"), at[k]);
         }
-        var h = form.querySelector("[name=consent_receipt]") || form.appendChild(make("input"));
-        h.type = "hidden";
-        h.name = "consent_receipt";
-        h.value = j.receipt;
+        var field = form.querySelector("[name=consent_receipt]") || form.appendChild(h("input"));
+        field.type = "hidden";
+        field.name = "consent_receipt";
+        field.value = j.receipt;
         // The page (or its thank-you page) can offer the visitor "your consent: view or
         // withdraw": the link opens the preference page for this form consent.
         form.dispatchEvent(new CustomEvent("cookieconsent:form-consent", {bubbles: true,
-          detail: {receipt: j.receipt, link: ctx.config.server + "/preferences/" +
-            ctx.config.site + "#receipt=" + j.receipt}}));
+          detail: {receipt: j.receipt, link: S + "/preferences/" + K + "#receipt=" + j.receipt}}));
         g.s = 2;
         form.requestSubmit(e.submitter);
       }, function () {
@@ -111,6 +98,6 @@ function guardForms(ctx) {
 
   // The script carries one language's texts; banner.js's need() fetches the page's language.
   need(function () {
-    d.querySelectorAll("form[" + A + "]").forEach(mark);
+    D.querySelectorAll("form[" + A + "]").forEach(mark);
   });
 }

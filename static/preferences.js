@@ -1,7 +1,9 @@
 /* The visitor's own page. The receipt arrives in the URL fragment (never sent to any
    server), names the decision to show, and proves the visitor's right to change or withdraw
    it. After a change the visitor goes back to the page they came from, the new receipt in
-   that page's fragment, but only when its origin is one of the site's own. */
+   that page's fragment, but only when its origin is one of the site's own. The banner's
+   nonce (state) goes back with it: the banner takes a receipt only from a round trip it
+   started itself. */
 (() => {
   "use strict";
 
@@ -23,6 +25,7 @@
 
   const fragment = new URLSearchParams(location.hash.slice(1));
   const returnUrl = allowedReturn(fragment.get("return"));
+  const nonce = /^\d+$/.test(fragment.get("state")) ? fragment.get("state") : null;
   let receipt = fragment.get("receipt");
   let current = null; // what the receipt proves: {consentId, kind, event}
   let busy = false;
@@ -115,11 +118,22 @@
     }
   }
 
+  /** The address `url` with the new receipt, and the banner's nonce, in its fragment. */
+  function sentBack(url, newReceipt) {
+    const target = new URL(url);
+    const hash = new URLSearchParams();
+    if (newReceipt) {
+      hash.set("cookieconsent", newReceipt);
+      if (nonce) hash.set("state", nonce);
+    }
+    target.hash = hash.toString();
+    return target.href;
+  }
+
   function showBack(newReceipt) {
-    const target = returnUrl ? new URL(returnUrl.href) : origins.length ? new URL(origins[0]) : null;
+    const target = returnUrl ? returnUrl.href : origins[0];
     if (!target) return;
-    target.hash = newReceipt ? `cookieconsent=${newReceipt}` : "";
-    backLink.href = target.href;
+    backLink.href = sentBack(target, newReceipt);
     back.hidden = false;
   }
 
@@ -211,9 +225,7 @@
     keepFragment();
     if (returnUrl) {
       say(texts.returning);
-      const target = new URL(returnUrl.href);
-      target.hash = `cookieconsent=${newReceipt}`;
-      location.assign(target.href);
+      location.assign(sentBack(returnUrl.href, newReceipt));
       return;
     }
     await load();

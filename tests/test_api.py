@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from cookieconsent.consents import decisions
 from cookieconsent.extensions import db
 from cookieconsent.models import ConsentEvent
 from cookieconsent.sites import registry
@@ -131,6 +132,10 @@ def test_update_links_previous_consent(client, consent_body):
     event = db.session.scalar(select(ConsentEvent).order_by(ConsentEvent.id.desc()).limit(1))
     assert (event.event_type, event.previous_consent_id) == ("updated", first["consent_id"])
     assert event.services == []
+    # The banner tells its visitor's own consent by this link, signed with the rest.
+    receipt, _ = decisions.check_receipt(second.get_json()["receipt"])
+    assert receipt.previous_consent_id == first["consent_id"]
+    assert decisions.check_receipt(first["receipt"])[0].previous_consent_id is None
 
 
 def test_a_consent_one_does_not_hold_cannot_be_linked(client, consent_body, make_site):

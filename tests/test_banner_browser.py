@@ -172,6 +172,19 @@ def test_with_the_server_down_the_decision_applies_at_once_and_is_sent_later(
     page.wait_for_function("localStorage.getItem('cookieconsent:shop') === null")
 
 
+def test_after_a_refusal_the_preferences_offer_nothing_to_withdraw(page, open_shop):
+    open_shop()
+    action(page, "reject-all").click()
+    consent_cookie(page)
+    page.locator("[data-consent-open]").click()
+    dialog = page.locator("#cookieconsent .dlg")
+    dialog.wait_for()
+    assert action(page, "withdraw").count() == 0
+    # Nothing the condition left out shows: no bare "0" where the button would be.
+    texts = dialog.evaluate("d => [...d.childNodes].filter(n => n.nodeType === 3).map(n => n.data)")
+    assert texts == []
+
+
 def test_an_iframe_placeholder_offers_consent_and_shows_the_video(page, open_shop, shop):
     open_shop()
     frame = page.locator("iframe[data-category]")

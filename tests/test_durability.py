@@ -42,7 +42,12 @@ def database_url(request, tmp_path):
 
 def test_acknowledged_consents_survive_sigkill(database_url, tmp_path):
     prepare(database_url, tmp_path)
-    env = server_env(database_url, tmp_path, COOKIECONSENT_RATE_LIMIT="100000 per minute")
+    env = server_env(
+        database_url,
+        tmp_path,
+        COOKIECONSENT_RATE_LIMIT="100000 per minute",
+        COOKIECONSENT_CONSENT_RATE_LIMIT="100000 per minute",
+    )
     log = tmp_path / "gunicorn.log"
     server = Gunicorn(env, log, workers=3, threads=4).start()
     load = Load([server.url], threads=8).start()

@@ -42,6 +42,7 @@ def test_two_hosts_lose_and_double_nothing(database_url, tmp_path):
         database_url,
         tmp_path,
         COOKIECONSENT_RATE_LIMIT="100000 per minute",
+        COOKIECONSENT_CONSENT_RATE_LIMIT="100000 per minute",
         COOKIECONSENT_LEDGER_CHECKPOINT_SECONDS="0.2",
     )
     hosts = [Gunicorn(env, tmp_path / f"host{n}.log", workers=2, threads=4) for n in (1, 2)]

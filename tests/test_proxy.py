@@ -70,6 +70,7 @@ def stack(database_url, tmp_path_factory):
         workdir,
         COOKIECONSENT_PROXY_COUNT="1",
         COOKIECONSENT_RATE_LIMIT="100000 per minute",
+        COOKIECONSENT_CONSENT_RATE_LIMIT="100000 per minute",
     )
     gunicorn = Gunicorn(env, workdir / "gunicorn.log", workers=WORKERS, threads=THREADS)
     nginx = Nginx(workdir, gunicorn.port)

@@ -1,10 +1,15 @@
-"""Every public POST is limited per client network: 429, Retry-After and a JSON body."""
+"""Every public POST is limited per client network: 429, Retry-After and a JSON body.
+
+The banner's decisions have a limit of their own, far higher, since many visitors share one
+address behind a mobile carrier's NAT.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 REDIS_URL = "redis://127.0.0.1:6379/13"  # a database of its own on the shared Redis
+ORIGIN = "https://shop.example.kz"  # the site's own origin (conftest's make_site)
 
 
 def _redis_or_skip():
@@ -35,11 +40,12 @@ def app_config(app_config, storage):
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": uri,
         "RATE_LIMIT": "3 per minute",
+        "CONSENT_RATE_LIMIT": "3 per minute",
     }
 
 
-def post(client, path, body, ip="203.0.113.7"):
-    return client.post(path, json=body, environ_base={"REMOTE_ADDR": ip})
+def post(client, path, body, ip="203.0.113.7", **kwargs):
+    return client.post(path, json=body, environ_base={"REMOTE_ADDR": ip}, **kwargs)
 
 
 def test_the_fourth_consent_in_a_minute_gets_429(client, consent_body):
@@ -50,6 +56,20 @@ def test_the_fourth_consent_in_a_minute_gets_429(client, consent_body):
     assert limited.json["error"] and limited.json["fields"] == {}
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
     assert abs(limited.json["retry_after"] - int(limited.headers["Retry-After"])) <= 1
+
+
+def test_a_refusal_reaches_the_banner_on_the_sites_page(client, consent_body):
+    for _ in range(3):
+        post(client, "/api/v1/consents", consent_body())
+    limited = post(client, "/api/v1/consents", consent_body(), headers={"Origin": ORIGIN})
+    assert limited.status_code == 429
+    assert limited.headers["Access-Control-Allow-Origin"] == ORIGIN
+    # Not a CORS-safelisted header: the banner reads it only when it is exposed.
+    assert limited.headers["Access-Control-Expose-Headers"] == "Retry-After"
+    foreign = post(client, "/api/v1/consents", consent_body(),
+                   headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 429
+    assert "Access-Control-Allow-Origin" not in foreign.headers
 
 
 def test_another_network_is_not_limited(client, consent_body):
@@ -91,6 +111,32 @@ def test_the_stored_key_is_not_the_address(client, consent_body, storage):
     keys = [k.decode() for k in redis.scan_iter()]
     assert keys
     assert not any("203.0.113" in k for k in keys)
+
+
+class TestCarrierNat:
+    """The limits as shipped: behind one address, a mobile carrier's many visitors."""
+
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {k: v for k, v in app_config.items()
+                if k not in ("RATE_LIMIT", "CONSENT_RATE_LIMIT")}
+
+    def test_a_burst_of_300_decisions_from_one_address_is_all_recorded(
+            self, app, client, consent_body):
+        assert app.config["RATELIMIT_ENABLED"] is True
+        codes = [
+            post(client, "/api/v1/consents", consent_body(), headers={"Origin": ORIGIN}).status_code
+            for _ in range(300)
+        ]
+        assert codes == [201] * 300
+
+    def test_other_posts_keep_the_stricter_limit(self, app, client, consent_body, monkeypatch):
+        # All in one clock minute: a window that ends half-way would count afresh.
+        monkeypatch.setattr("cookieconsent.ratelimit.time.time", lambda: 1_800_000_030.0)
+        receipt = post(client, "/api/v1/consents", consent_body()).json["receipt"]
+        codes = [post(client, "/api/v1/receipts/verify", {"receipt": receipt}).status_code
+                 for _ in range(61)]
+        assert codes == [200] * 60 + [429]
 
 
 class TestRedisDown:

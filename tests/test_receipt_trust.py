@@ -47,6 +47,16 @@ def test_a_minted_receipt_does_not_verify_as_its_own_choices(client, site, conse
     assert genuine["choices"] == {"essential": True, "functional": False, "analytics": False}
 
 
+def test_a_minted_receipt_naming_another_predecessor_does_not_verify(client, site, consent_body):
+    first = client.post("/api/v1/consents", json=consent_body(), headers=ORIGIN).get_json()
+    second = client.post("/api/v1/consents", headers=ORIGIN, json=consent_body(
+        previous_receipt=first["receipt"])).get_json()
+    assert verify(client, second["receipt"])["valid"] is True
+    minted = mint(site.key, second["consent_id"], granted=["functional"],
+                  previous_consent_id="e" * 32)
+    assert verify(client, minted) == {"valid": False, "reason": "mismatch"}
+
+
 def test_an_inserted_row_with_a_minted_receipt_does_not_verify(client, site, consent_body):
     given = client.post("/api/v1/consents", json=consent_body(), headers=ORIGIN).get_json()
     forged = "f" * 32

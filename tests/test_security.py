@@ -93,6 +93,19 @@ def test_cors_allows_only_the_sites_own_origins(client, site, consent_body):
     assert "Access-Control-Allow-Origin" not in preflight.headers
 
 
+@pytest.mark.parametrize("body, status", [("{not json", 400), ('{"site": "shop"}', 422)])
+def test_an_error_before_the_view_knew_its_site_reaches_the_sites_page(
+        client, site, body, status):
+    own = client.post("/api/v1/consents", data=body, content_type="text/plain",
+                      headers={"Origin": ORIGIN})
+    assert own.status_code == status and own.json["fields"]
+    assert own.headers["Access-Control-Allow-Origin"] == ORIGIN
+    foreign = client.post("/api/v1/consents", data=body, content_type="text/plain",
+                          headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == status
+    assert "Access-Control-Allow-Origin" not in foreign.headers
+
+
 @pytest.fixture
 def app_config(app_config):
     return app_config | {"PROXY_COUNT": 1}

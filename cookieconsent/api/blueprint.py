@@ -5,7 +5,12 @@ from flask import Blueprint, request
 from ..ratelimit import limit_posts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-limit_posts(bp)  # every POST of the API, per client network
+# Every POST of the API, per client network; the banner's decisions far more loosely, since
+# many visitors share one address behind a mobile carrier's NAT.
+limit_posts(
+    bp,
+    {"api.record_consent": "CONSENT_RATE_LIMIT", "api.withdraw_consent": "CONSENT_RATE_LIMIT"},
+)
 
 #: The most an API request may send, in bytes: the largest valid body is a tenth of it.
 MAX_BODY = 16 * 1024

@@ -158,6 +158,7 @@ def sign_event(site: Site | SiteSnapshot, event: ConsentEvent) -> str:
             granted=granted,
             form_id=event.form_id,
             policy_number=event.policy_version.number if event.kind == "form" else None,
+            previous_consent_id=event.previous_consent_id,
         ),
         signing_secrets(site),
     )
@@ -293,7 +294,9 @@ def verify(token: str, phone: str | None = None, email: str | None = None) -> di
     if history.out_of_place(events) or any(sealing.check(e, site.key, ring) for e in events):
         return {"valid": False, "reason": "tampered"}
     issued = next((e for e in events if _claims_of(e, receipt.kind) == _claims(receipt)), None)
-    if issued is None:
+    # The consent a receipt says it replaced is the event's (receipts from before they named
+    # it name none): the banner takes a receipt sent back to it by that link.
+    if issued is None or receipt.previous_consent_id not in (None, issued.previous_consent_id):
         return {"valid": False, "reason": "mismatch"}
     latest = events[-1]
     if latest.erased_at is not None and latest.event_type != "withdrawn":

@@ -43,6 +43,8 @@ class Receipt:
     granted: list[str] = field(default_factory=list)
     form_id: str | None = None
     policy_number: int | None = None
+    #: The consent this decision replaced, so that the banner can tell its visitor's own.
+    previous_consent_id: str | None = None
 
 
 def sign(receipt: Receipt, secrets: list[str]) -> str:
@@ -55,6 +57,8 @@ def sign(receipt: Receipt, secrets: list[str]) -> str:
     }
     if receipt.kind == "cookie":
         payload |= {"r": receipt.revision, "g": receipt.granted}
+        if receipt.previous_consent_id:
+            payload["u"] = receipt.previous_consent_id
     else:
         payload |= {"f": receipt.form_id, "p": receipt.policy_number}
     return _Serializer(secrets, salt=SALTS[receipt.kind]).dumps(payload)
@@ -91,6 +95,7 @@ def verify(token: str, secrets: list[str]) -> Receipt:
             granted=list(payload.get("g", [])),
             form_id=payload.get("f"),
             policy_number=payload.get("p"),
+            previous_consent_id=payload.get("u"),
         )
     except (KeyError, TypeError, ValueError):
         raise InvalidReceipt("malformed") from None

@@ -32,6 +32,7 @@ from typing import TypeVar
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..errors import APIError
@@ -206,6 +207,30 @@ def _read(key: str) -> SiteSnapshot:
             sorted(policies.values(), key=lambda p: (p.effective_at, p.number), reverse=True)
         ),
     )
+
+
+def all_origins(database: bool = True) -> frozenset[str]:
+    """Every site's origins, read at most every ``SITE_CACHE_SECONDS``: CORS for answers given
+    before a view knew its site. Without ``database``, or while it is down, the origins this
+    process knows already (its snapshots), so that a 503 reaches the banner without a wait.
+    """
+    if database:
+        try:
+            return remember("", "origins", _read_origins)
+        except SQLAlchemyError:
+            pass
+    known: set[str] = set()
+    for (_, what), (_, value) in list(_store().kept.items()):
+        if what == "origins":
+            known |= value  # type: ignore[arg-type]
+        elif what == "snapshot":
+            known |= value.origins  # type: ignore[attr-defined]
+    return frozenset(known)
+
+
+def _read_origins() -> frozenset[str]:
+    with Session(db.engine) as session:
+        return frozenset(o for origins in session.scalars(select(Site.origins)) for o in origins)
 
 
 def forget_all() -> None:
