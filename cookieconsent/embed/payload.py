@@ -28,7 +28,7 @@ from ..sites import policies
 from . import texts
 
 #: Files concatenated inside the one IIFE, in this order; a missing optional file is skipped.
-SCRIPT_FILES = ("banner.js", "forms.js")
+SCRIPT_FILES = ("banner.js", "dialog.js", "forms.js")
 STYLE_FILE = "banner.css"
 
 @dataclass(frozen=True)
