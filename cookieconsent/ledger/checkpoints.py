@@ -59,7 +59,8 @@ def longest_wait() -> float:
     least as often as the default interval.
     """
     interval = current_app.config["LEDGER_CHECKPOINT_SECONDS"]
-    return (interval or float(settings.SETTINGS["LEDGER_CHECKPOINT_SECONDS"][0])) + MARGIN_SECONDS
+    default = float(settings.BY_NAME["LEDGER_CHECKPOINT_SECONDS"].default)
+    return (interval or default) + MARGIN_SECONDS
 
 
 
