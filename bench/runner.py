@@ -4,7 +4,8 @@
     bench/run --quick                 # small sizes, short loads, RESULTS.md left alone
     bench/run --only api,page --engines sqlite
 
-Sections: ``api`` (1, 2: write and verify paths against the bare-Flask floor), ``page`` (3:
+Sections: ``api`` (1, 2: write and verify paths against the bare-Flask floor), ``embed`` (a
+fresh worker's first script, a site visited every 30 s), ``page`` (3:
 what the banner costs a page), ``export`` (4), ``ledger`` (5), ``dashboard`` (6). The last
 three share one generated log of ``--events`` events per database engine.
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 from . import adapters, page_rows, servers
 from .report import Row, machine, save, table
 
-SECTIONS = ("api", "page", "export", "ledger", "dashboard")
+SECTIONS = ("api", "embed", "page", "export", "ledger", "dashboard")
 ENGINES = ("sqlite", "postgresql")
 
 
@@ -106,6 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if "api" in args.only:
             rows += api_section(args, workdir, engines)
+        if "embed" in args.only and engines:
+            from . import embed_times
+
+            # One engine is enough: the script is served from memory once built.
+            engine = "postgresql" if "postgresql" in engines else engines[0]
+            rows += guarded("embed", lambda log: embed_times.measure(
+                engine, workdir, interval=6 if args.quick else 30, log=log))
         if "page" in args.only:
             rows += guarded("page cost", page_rows.measure)
         if "export" in args.only:

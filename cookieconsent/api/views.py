@@ -120,7 +120,7 @@ def record_consent():
     site = snapshots.get(data["site"])
     if not check_origin(site):
         raise _forbidden_origin()
-    event, receipt = decisions.record_decision(
+    event, receipt = decisions.decide(
         site, data, ip=truncate_ip(client_ip()), user_agent=request.user_agent.string
     )
     # Read before the commit: afterwards every attribute would be reloaded from the database.
@@ -131,7 +131,7 @@ def record_consent():
         "issued_at": event.created_at,
         "expires_at": event.expires_at,
     }
-    db.session.commit()
+    decisions.store_decision(event, site)
     return _schema(ConsentReceiptSchema).dump(answer), 201
 
 

@@ -18,7 +18,7 @@ from ..sites import snapshots
 from ..sites.registry import KEY_PATTERN, signing_secrets
 from ..sites.snapshots import SiteSnapshot
 from ..webhooks import events as webhooks
-from . import receipts
+from . import group_commit, receipts
 from .identity import InvalidSubject, device_hash, subject_hashes
 
 USER_AGENT_LENGTH = 512
@@ -64,7 +64,16 @@ def append(event: ConsentEvent, site: Site | SiteSnapshot) -> ConsentEvent:
 
 
 def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agent: str | None):
-    """Store a banner decision and return ``(event, receipt)``."""
+    """Store a banner decision in the session and return ``(event, receipt)``."""
+    event, receipt = decide(site, data, ip=ip, user_agent=user_agent)
+    return append(event, site), receipt
+
+
+def decide(site: SiteSnapshot, data: dict, *, ip: str | None, user_agent: str | None):
+    """A banner decision's event, not stored yet, and its receipt.
+
+    Everything that can fail or take time happens here, before any write.
+    """
     version = site.policy_in_force()
     revision = version.revision if version else 0
     if data["revision"] > revision:
@@ -124,8 +133,18 @@ def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agen
     )
     # Signed before the INSERT: on SQLite the INSERT takes the database's one write lock,
     # held until the commit, so nothing else should happen in between.
-    receipt = sign_event(site, event)
-    return append(event, site), receipt
+    return event, sign_event(site, event)
+
+
+def store_decision(event: ConsentEvent, site: SiteSnapshot) -> None:
+    """Commit a decision made by :func:`decide`; return once it is durable."""
+    if "consent.recorded" in site.webhook_events:
+        # Its webhook is queued in the event's own transaction.
+        append(event, site)
+        db.session.commit()
+    else:
+        sealing.seal(event, site.key)  # before the write lock, like everything else
+        group_commit.store([event])
 
 
 def _app_fields(site: SiteSnapshot, data: dict) -> tuple[str | None, list[str]]:
