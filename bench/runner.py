@@ -5,8 +5,9 @@
     bench/run --only api,page --engines sqlite
 
 Sections: ``api`` (1, 2: write and verify paths against the bare-Flask floor), ``embed`` (a
-fresh worker's first script, a site visited every 30 s), ``page`` (3:
-what the banner costs a page), ``export`` (4), ``ledger`` (5), ``dashboard`` (6). The last
+fresh worker's first script, a site visited every 30 s), ``page`` (3: what the banner costs a
+page, and beside it on the same host page the peers vanilla-cookieconsent and klaro:
+``bench/peers.py``), ``export`` (4), ``ledger`` (5), ``dashboard`` (6). The last
 three share one generated log of ``--events`` events per database engine.
 """
 
@@ -116,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
                 engine, workdir, interval=6 if args.quick else 30, log=log))
         if "page" in args.only:
             rows += guarded("page cost", page_rows.measure)
+            from . import peers
+
+            rows += guarded("peers", lambda log: peers.measure(3 if args.quick else 7, log))
         if "export" in args.only:
             rows += guarded("export memory", adapters.export_memory)
         if "ledger" in args.only:
