@@ -45,6 +45,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help="20,000 events and 3-second loads; RESULTS.md left alone")
     parser.add_argument("--no-save", action="store_true", help="leave RESULTS.md alone")
+    parser.add_argument("--peers-backend", action="store_true",
+                        help="also run c15t's backend (npm, PostgreSQL) beside our write path")
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.seconds, args.no_save = min(args.events, 20_000), 3, True
@@ -70,6 +72,11 @@ def api_section(args, workdir: Path, engines: list[str]) -> list[Row]:
     from . import api_paths
 
     rows: list[Row] = []
+    if args.peers_backend and "postgresql" in engines:
+        from . import peers_backend
+
+        rows += guarded("write: c15t", lambda log: peers_backend.measure(
+            workdir, seconds=args.seconds, connections=args.connections, log=log))
     for engine in engines:
         log(f"[api] write and verify paths on {engine}")
         try:
