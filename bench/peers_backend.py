@@ -96,7 +96,8 @@ class C15t:
             except (OSError, urllib.error.HTTPError):
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.__exit__()
-                    raise RuntimeError(f"c15t's backend did not start; see {self.log_path}") from None
+                    why = f"c15t's backend did not start; see {self.log_path}"
+                    raise RuntimeError(why) from None
                 time.sleep(0.3)
 
     def __exit__(self, *exc) -> None:
