@@ -4,7 +4,7 @@ import functools
 
 from flask import current_app, jsonify, request, url_for
 
-from ..consents import decisions
+from ..consents import decisions, group_commit
 from ..errors import APIError
 from ..extensions import db
 from ..network import client_ip, truncate_ip
@@ -131,7 +131,7 @@ def record_consent():
         "issued_at": event.created_at,
         "expires_at": event.expires_at,
     }
-    decisions.store_decision(event, site)
+    group_commit.store_decision(event, site)
     return _schema(ConsentReceiptSchema).dump(answer), 201
 
 

@@ -18,7 +18,7 @@ from ..sites import snapshots
 from ..sites.registry import KEY_PATTERN, signing_secrets
 from ..sites.snapshots import SiteSnapshot
 from ..webhooks import events as webhooks
-from . import group_commit, receipts
+from . import receipts
 from .identity import InvalidSubject, device_hash, subject_hashes
 
 USER_AGENT_LENGTH = 512
@@ -70,10 +70,7 @@ def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agen
 
 
 def decide(site: SiteSnapshot, data: dict, *, ip: str | None, user_agent: str | None):
-    """A banner decision's event, not stored yet, and its receipt.
-
-    Everything that can fail or take time happens here, before any write.
-    """
+    """A banner decision's event, not stored yet, and its receipt: all done before any write."""
     version = site.policy_in_force()
     revision = version.revision if version else 0
     if data["revision"] > revision:
@@ -134,17 +131,6 @@ def decide(site: SiteSnapshot, data: dict, *, ip: str | None, user_agent: str | 
     # Signed before the INSERT: on SQLite the INSERT takes the database's one write lock,
     # held until the commit, so nothing else should happen in between.
     return event, sign_event(site, event)
-
-
-def store_decision(event: ConsentEvent, site: SiteSnapshot) -> None:
-    """Commit a decision made by :func:`decide`; return once it is durable."""
-    if "consent.recorded" in site.webhook_events:
-        # Its webhook is queued in the event's own transaction.
-        append(event, site)
-        db.session.commit()
-    else:
-        sealing.seal(event, site.key)  # before the write lock, like everything else
-        group_commit.store([event])
 
 
 def _app_fields(site: SiteSnapshot, data: dict) -> tuple[str | None, list[str]]:

@@ -24,8 +24,10 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..ledger import checkpoints
+from ..ledger import checkpoints, sealing
 from ..models import ConsentEvent
+from ..sites.snapshots import SiteSnapshot
+from . import decisions
 
 
 class _Ticket:
@@ -105,6 +107,17 @@ def _commit(events: list[ConsentEvent]) -> None:
     with Session(db.engine, expire_on_commit=False) as session:
         session.add_all(events)
         session.commit()
+
+
+def store_decision(event: ConsentEvent, site: SiteSnapshot) -> None:
+    """Commit a decision made by :func:`decisions.decide`; return once it is durable."""
+    if "consent.recorded" in site.webhook_events:
+        # Its webhook is queued in the event's own transaction.
+        decisions.append(event, site)
+        db.session.commit()
+    else:
+        sealing.seal(event, site.key)  # before the write lock, like everything else
+        store([event])
 
 
 def store(events: list[ConsentEvent]) -> None:
