@@ -128,8 +128,7 @@ def decide(site: SiteSnapshot, data: dict, *, ip: str | None, user_agent: str | 
         expires_at=expires_at,
         purge_after=expires_at + timedelta(days=site.proof_retention_days),
     )
-    # Signed before the INSERT: on SQLite the INSERT takes the database's one write lock,
-    # held until the commit, so nothing else should happen in between.
+    # Signed before the INSERT, which on SQLite takes the one write lock until the commit.
     return event, sign_event(site, event)
 
 

@@ -1,7 +1,7 @@
 """Site config version: what was built from a site is rebuilt only when the site changes
 
 Revision ID: 4e7a1c9d2f60
-Revises: 8c1f4e7a2b90
+Revises: 9a4d2c7e1b35
 Create Date: 2026-12-08 20:30:00.000000
 
 Every existing site starts at 0; the first change after the upgrade raises it.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4e7a1c9d2f60'
-down_revision = '8c1f4e7a2b90'
+down_revision = '9a4d2c7e1b35'
 branch_labels = None
 depends_on = None
 
