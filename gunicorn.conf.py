@@ -36,3 +36,17 @@ logger_class = "cookieconsent.accesslog.PrivateLogger"
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # Behind a reverse proxy, the app reads X-Forwarded-* itself (COOKIECONSENT_PROXY_COUNT).
 forwarded_allow_ips = "127.0.0.1,::1"
+
+
+def post_worker_init(worker):
+    """Warm each worker before its first request: a new or recycled worker's first banner is
+    then about as quick as its hundredth (bench/RESULTS.md, cold start)."""
+    from flask import Flask
+
+    from cookieconsent.embed import payload
+
+    if isinstance(worker.wsgi, Flask):
+        try:
+            payload.warm_up(worker.wsgi)
+        except Exception:  # the first request does the work instead
+            worker.log.exception("warm-up failed")

@@ -4,8 +4,10 @@
     bench/run --quick                 # small sizes, short loads, RESULTS.md left alone
     bench/run --only api,page --engines sqlite
 
-Sections: ``api`` (1, 2: write and verify paths against the bare-Flask floor), ``page`` (3:
-what the banner costs a page), ``export`` (4), ``ledger`` (5), ``dashboard`` (6). The last
+Sections: ``api`` (1, 2: write and verify paths against the bare-Flask floor), ``embed`` (a
+fresh worker's first script, a site visited every 30 s), ``page`` (3: what the banner costs a
+page, and beside it on the same host page the peers vanilla-cookieconsent and klaro:
+``bench/peers.py``), ``export`` (4), ``ledger`` (5), ``dashboard`` (6). The last
 three share one generated log of ``--events`` events per database engine.
 """
 
@@ -23,7 +25,7 @@ from pathlib import Path
 from . import adapters, page_rows, servers
 from .report import Row, machine, save, table
 
-SECTIONS = ("api", "page", "export", "ledger", "dashboard")
+SECTIONS = ("api", "embed", "page", "export", "ledger", "dashboard")
 ENGINES = ("sqlite", "postgresql")
 
 
@@ -43,6 +45,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help="20,000 events and 3-second loads; RESULTS.md left alone")
     parser.add_argument("--no-save", action="store_true", help="leave RESULTS.md alone")
+    parser.add_argument("--peers-backend", action="store_true",
+                        help="also run c15t's backend (npm, PostgreSQL) beside our write path")
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.seconds, args.no_save = min(args.events, 20_000), 3, True
@@ -68,6 +72,11 @@ def api_section(args, workdir: Path, engines: list[str]) -> list[Row]:
     from . import api_paths
 
     rows: list[Row] = []
+    if args.peers_backend and "postgresql" in engines:
+        from . import peers_backend
+
+        rows += guarded("write: c15t", lambda log: peers_backend.measure(
+            workdir, seconds=args.seconds, connections=args.connections, log=log))
     for engine in engines:
         log(f"[api] write and verify paths on {engine}")
         try:
@@ -106,8 +115,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if "api" in args.only:
             rows += api_section(args, workdir, engines)
+        if "embed" in args.only and engines:
+            from . import embed_times
+
+            # One engine is enough: the script is served from memory once built.
+            engine = "postgresql" if "postgresql" in engines else engines[0]
+            rows += guarded("embed", lambda log: embed_times.measure(
+                engine, workdir, interval=6 if args.quick else 30, log=log))
         if "page" in args.only:
             rows += guarded("page cost", page_rows.measure)
+            from . import peers
+
+            rows += guarded("peers", lambda log: peers.measure(3 if args.quick else 7, log))
         if "export" in args.only:
             rows += guarded("export memory", adapters.export_memory)
         if "ledger" in args.only:

@@ -142,7 +142,9 @@ SETTINGS: tuple[Setting, ...] = (
             default_doc="ledger_keys.json in the instance folder"),
     Setting("SITE_CACHE_SECONDS", "5",
             "How long a worker keeps what the API knows of a site (keys, origins, policy in "
-            "force) before reading it again; changes made in the same process apply at once.",
+            "force) before reading it again; changes made in the same process apply at once. "
+            "The embed script and its texts do not wait for it: they follow the site's "
+            "`config_version`, from the next request.",
             _number(float, 0)),
     Setting("LEDGER_CHECKPOINT_SECONDS", "600",
             "Longest a new row waits before a worker signs a ledger checkpoint over it (or 1000 "

@@ -160,15 +160,3 @@ def test_a_client_cannot_grow_what_is_kept_by_naming_hosts(app, client, site):
     for n in range(MAX_REMEMBERED + 50):
         assert client.get("/embed/shop.js", headers={"Host": f"h{n}.example"}).status_code == 200
     assert len(app.extensions["cookieconsent.site_snapshots"].kept) <= MAX_REMEMBERED
-
-
-class TestEmbedWithoutCache:
-    @pytest.fixture
-    def app_config(self, app_config):
-        return app_config | {"SITE_CACHE_SECONDS": 0}
-
-    def test_the_embed_script_follows_another_process_at_once(self, client, site, other_process):
-        assert script_config(client)["days"] == 365
-        other_process("UPDATE site SET consent_lifetime_days = 90 WHERE id = :id", id=site.id)
-        db.session.expire_all()  # the test's session, which its requests share, read the site
-        assert script_config(client)["days"] == 90

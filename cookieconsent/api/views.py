@@ -4,7 +4,7 @@ import functools
 
 from flask import current_app, jsonify, request, url_for
 
-from ..consents import decisions
+from ..consents import decisions, group_commit
 from ..errors import APIError
 from ..extensions import db
 from ..network import client_ip, truncate_ip
@@ -120,7 +120,7 @@ def record_consent():
     site = snapshots.get(data["site"])
     if not check_origin(site):
         raise _forbidden_origin()
-    event, receipt = decisions.record_decision(
+    event, receipt = decisions.decide(
         site, data, ip=truncate_ip(client_ip()), user_agent=request.user_agent.string
     )
     # Read before the commit: afterwards every attribute would be reloaded from the database.
@@ -131,7 +131,7 @@ def record_consent():
         "issued_at": event.created_at,
         "expires_at": event.expires_at,
     }
-    db.session.commit()
+    group_commit.store_decision(event, site)
     return _schema(ConsentReceiptSchema).dump(answer), 201
 
 

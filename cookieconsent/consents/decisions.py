@@ -64,7 +64,13 @@ def append(event: ConsentEvent, site: Site | SiteSnapshot) -> ConsentEvent:
 
 
 def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agent: str | None):
-    """Store a banner decision and return ``(event, receipt)``."""
+    """Store a banner decision in the session and return ``(event, receipt)``."""
+    event, receipt = decide(site, data, ip=ip, user_agent=user_agent)
+    return append(event, site), receipt
+
+
+def decide(site: SiteSnapshot, data: dict, *, ip: str | None, user_agent: str | None):
+    """A banner decision's event, not stored yet, and its receipt: all done before any write."""
     version = site.policy_in_force()
     revision = version.revision if version else 0
     if data["revision"] > revision:
@@ -122,10 +128,8 @@ def record_decision(site: SiteSnapshot, data: dict, *, ip: str | None, user_agen
         expires_at=expires_at,
         purge_after=expires_at + timedelta(days=site.proof_retention_days),
     )
-    # Signed before the INSERT: on SQLite the INSERT takes the database's one write lock,
-    # held until the commit, so nothing else should happen in between.
-    receipt = sign_event(site, event)
-    return append(event, site), receipt
+    # Signed before the INSERT, which on SQLite takes the one write lock until the commit.
+    return event, sign_event(site, event)
 
 
 def _app_fields(site: SiteSnapshot, data: dict) -> tuple[str | None, list[str]]:

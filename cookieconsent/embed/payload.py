@@ -14,15 +14,23 @@ import base64
 import gzip
 import hashlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from importlib import metadata
 from pathlib import Path
 
 import rcssmin
 import rjsmin
 from flask import current_app, url_for
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import configure_mappers
 
+from ..extensions import db
 from ..forms.documents import form_config
-from ..models import Site
+from ..models import PolicyVersion, Site
 from ..models.types import add_months, utcnow
 from ..sites import policies
 from . import texts
@@ -81,6 +89,23 @@ def site_payload(site: Site) -> dict:
     return config
 
 
+def out_of_date_at(site: Site) -> datetime | None:
+    """When what is built from ``site`` changes with no change to the site: a policy published
+    to take effect later comes into force, or (a lifetime in months) the day ends."""
+    now = utcnow()
+    next_policy = db.session.scalar(
+        select(func.min(PolicyVersion.effective_at)).where(
+            PolicyVersion.site_id == site.id,
+            PolicyVersion.published_at.is_not(None),
+            PolicyVersion.effective_at > now,
+        )
+    )
+    moments = [next_policy] if next_policy else []
+    if site.consent_lifetime_months:
+        moments.append(datetime.combine(now.date() + timedelta(days=1), time(), now.tzinfo))
+    return min(moments, default=None)
+
+
 def _lifetime_days(site: Site) -> int:
     """How many days the banner keeps its cookie: a lifetime in months, counted from today."""
     if not site.consent_lifetime_months:
@@ -121,14 +146,21 @@ def _static(name: str) -> tuple[str, float]:
     return (path.read_text("utf-8"), path.stat().st_mtime) if path.is_file() else ("", 0.0)
 
 
+#: This process's copy of the built code, and the files' modification times it was built from.
 _minified: dict = {}
+#: Part of the shared build's name: another minifier may give other bytes for the same source.
+_MINIFIERS = tuple(
+    f"{name}={metadata.version(name)}" for name in ("calmjs.parse", "rjsmin", "rcssmin")
+)
 
 
 def code() -> tuple[str, str]:
     """``(function, css)``: the script files as one minified ``function(C,CSS){…}``.
 
-    Minified on first use and whenever a file changes. Local names are mangled where the
-    ES5 parser accepts the code; otherwise comments and blanks are dropped.
+    Minifying takes most of a second, so it happens once per release, not once per process:
+    the result is kept in the instance folder under the digest of its sources, and every
+    worker, also one started or recycled later, reads it from there. Local names are mangled
+    where the ES5 parser accepts the code; otherwise comments and blanks are dropped.
     """
     files = [_static(name) for name in SCRIPT_FILES]
     style = _static(STYLE_FILE)
@@ -136,15 +168,74 @@ def code() -> tuple[str, str]:
     if _minified.get("stamp") != stamp:
         source = "\n".join(text for text, _ in files if text)
         source = '(function(C,CSS){"use strict";\n' + source + "\n})"
-        try:
-            from calmjs.parse import es5
-            from calmjs.parse.unparsers.es5 import minify_print
-
-            function = minify_print(es5(source), obfuscate=True, obfuscate_globals=False)
-        except Exception:  # noqa: BLE001 - newer syntax than ES5: keep names, drop blanks
-            function = rjsmin.jsmin(source)
-        _minified.update(stamp=stamp, code=(function.rstrip(";"), rcssmin.cssmin(style[0])))
+        _minified.update(stamp=stamp, code=_shared_build(source, style[0]))
     return _minified["code"]
+
+
+def _shared_build(source: str, style: str) -> tuple[str, str]:
+    digest = hashlib.sha256(
+        "\0".join((*_MINIFIERS, source, style)).encode()
+    ).hexdigest()
+    path = Path(current_app.instance_path) / "build" / f"embed-{digest[:32]}.json"
+    try:
+        built = json.loads(path.read_text("utf-8"))
+        return built["function"], built["css"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not built yet, or unreadable: build it (again)
+    function, css = minify(source), rcssmin.cssmin(style)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside and renamed: a worker starting meanwhile reads the whole file or none.
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump({"function": function, "css": css}, file, ensure_ascii=False)
+        os.replace(temporary, path)
+    except OSError:  # a read-only instance folder: this process keeps its own copy
+        current_app.logger.warning("could not keep the built banner in %s", path.parent)
+    return function, css
+
+
+def minify(source: str) -> str:
+    """The minified script: local names mangled if the ES5 parser accepts it, else blanks cut."""
+    try:
+        from calmjs.parse import es5
+        from calmjs.parse.unparsers.es5 import minify_print
+
+        function = minify_print(es5(source), obfuscate=True, obfuscate_globals=False)
+    except Exception:  # noqa: BLE001 - newer syntax than ES5: keep names, drop blanks
+        function = rjsmin.jsmin(source)
+    return function.rstrip(";")
+
+
+#: How many sites' scripts a worker builds before its first request (the newest sites).
+WARM_SITES = 32
+
+
+def warm_up(app) -> None:
+    """Do before a worker's first request what would otherwise make that request slow.
+
+    SQLAlchemy sets up its mappers and compiles each statement on first use, Babel loads its
+    locale data, the pool opens its first connection: together ~0.2 s; then each site's
+    script takes milliseconds to build. So the worker builds the scripts of the newest
+    sites here (the banner itself comes from the release's shared build). With
+    ``PUBLIC_URL`` set they are the very scripts its requests ask for; without it the host
+    is the request's, unknown here, and only the first of them does any good. A database
+    that is not there yet leaves the work to the first request.
+    """
+    with app.app_context():
+        configure_mappers()
+        code()
+        try:
+            keys = db.session.scalars(
+                select(Site.key).order_by(Site.id.desc()).limit(WARM_SITES)
+            ).all()
+        except SQLAlchemyError:
+            keys = []
+        finally:
+            db.session.remove()
+    client = app.test_client()
+    for key in keys if app.config["PUBLIC_URL"] else keys[:1]:
+        client.get(f"/embed/{key}.js", headers={"Accept-Encoding": "gzip"})
 
 
 def build(site: Site) -> Embed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from datetime import datetime
 
 from flask import Response, request
 
@@ -12,7 +13,7 @@ from ..errors import APIError
 from ..sites import snapshots
 from ..sites.registry import get_site
 from .blueprint import bp
-from .payload import Embed, build, site_texts, texts_version
+from .payload import Embed, build, out_of_date_at, site_texts, texts_version
 
 #: Short: a published policy or a changed setting reaches visitors within minutes; after that
 #: the browser revalidates with If-None-Match and usually gets a bodiless 304.
@@ -26,25 +27,29 @@ def script(key):
 
 
 def _script(key: str) -> Embed:
-    # Built once per site and host for a few seconds: building takes milliseconds (queries,
-    # JSON, two hashes, gzip), and the script is what every new visitor's page asks for.
-    return snapshots.remember(key, ("script", request.host_url), lambda: build(get_site(key)))
+    # Built once per site and host until the site changes: building takes milliseconds
+    # (queries, JSON, two hashes, gzip), and the script is what every new visitor's page asks for.
+    def make():
+        site = get_site(key)
+        return build(site), out_of_date_at(site)
+
+    return snapshots.built(key, ("script", request.host_url), make)
 
 
-def _texts(key: str, language: str) -> tuple[Embed, str]:
+def _texts(key: str, language: str) -> tuple[tuple[Embed, str], datetime | None]:
     site = get_site(key)
     if language not in site.languages:
         raise APIError(404, "Unknown language.", {"language": f"One of {site.languages}."})
     data = json.dumps(site_texts(site, language), ensure_ascii=False, separators=(",", ":"))
     data = data.encode()
     embed = Embed(data, hashlib.sha256(data).hexdigest(), "", gzip.compress(data, 9, mtime=0))
-    return embed, texts_version(site, language)
+    return (embed, texts_version(site, language)), out_of_date_at(site)
 
 
 @bp.get("/<key>/texts/<language>.json")
 def texts(key, language):
     """The banner's texts in one language, fetched when a visitor has to decide."""
-    embed, version = snapshots.remember(
+    embed, version = snapshots.built(
         key, ("texts", language, request.host_url), lambda: _texts(key, language)
     )
     # The script asks for ?v=<digest of these texts>: a new version is a new URL.

@@ -48,6 +48,10 @@ class Site(db.Model):
     #: Keys the HMAC of a subject's phone or e-mail (never stored in clear).
     subject_secret: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Raised in the transaction of any change to the site or to what the banner shows of it
+    #: (keys, categories, services, policies: cookieconsent/sites/snapshots.py), so that every
+    #: process can tell with one indexed read whether what it built from the site still holds.
+    config_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     keys: Mapped[list[SiteKey]] = relationship(
         back_populates="site", order_by="SiteKey.id", cascade="all, delete-orphan"

@@ -14,8 +14,11 @@ A snapshot is never wrong for long, and never wrong where it matters:
   yet, or a decision on a policy revision newer than the one it knows, reads the site again;
 * a policy published to take effect later is in the snapshot already, and applies on time.
 
-What is made from a site and served often (the embed script, its texts) is kept the same way,
-with :func:`remember`.
+What is made from a site and served often (the embed script, its texts) is kept with
+:func:`built` instead, for as long as the site's ``config_version`` stays the same: every flush
+that changes a watched row raises it in the same transaction, and one indexed read per
+request tells any process whether its copy still holds. No timer: a site visited once an hour
+is served from what was built, and a change is served from the next request on.
 
 A snapshot has the attributes of :class:`~cookieconsent.models.Site` that the API's domain
 functions read (``id``, ``key``, ``origins``, ``keys``, ``services``...), so they take either.
@@ -31,7 +34,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -145,6 +148,52 @@ def remember(key: str, what: Hashable, make: Callable[[], T], *, fresh: bool = F
     return made[1]  # type: ignore[return-value]
 
 
+def built(
+    key: str, what: Hashable, make: Callable[[], tuple[T, datetime | None]]
+) -> T:
+    """What ``make()`` built from the site ``key``, made again only once the site changed.
+
+    ``make`` returns the value and the moment it goes out of date by itself (a policy that
+    takes effect then), or None. A database that does not answer the version check leaves
+    the value that was built in use: the banner keeps working while the database is away.
+    """
+    store = _store()
+    kept = store.kept.get((key, what))
+    try:
+        version = config_version(key)
+    except SQLAlchemyError:
+        if kept is None:
+            raise
+        return kept[1][1]  # type: ignore[index]
+    if (
+        kept is None
+        or kept[0] != version
+        or (kept[1][0] is not None and kept[1][0] <= utcnow())  # type: ignore[index]
+    ):
+        value, until = make()
+        kept = (version, (until, value))
+        with store.lock:
+            if len(store.kept) >= MAX_REMEMBERED:
+                store.kept.clear()
+            store.kept[(key, what)] = kept  # type: ignore[assignment]
+    return kept[1][1]  # type: ignore[index]
+
+
+_VERSION = select(Site.id, Site.config_version).where(Site.key == bindparam("key"))
+
+
+def config_version(key: str) -> tuple[int, int] | None:
+    """``(id, config_version)`` of the site with ``key``, or None: one read by a unique index.
+
+    The id is part of it: a site deleted and made again under the same key starts at 0 again.
+    """
+    # A connection of its own, outside any transaction: on PostgreSQL a BEGIN and a ROLLBACK
+    # would cost more than the read, and the request's session is left as it was.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        row = connection.execute(_VERSION, {"key": key}).first()
+    return None if row is None else (row[0], row[1])
+
+
 def _read(key: str) -> SiteSnapshot:
     # Its own short transaction: a snapshot must never hold what the request has not committed.
     with Session(db.engine) as session:
@@ -243,9 +292,27 @@ def forget_all() -> None:
 
 @event.listens_for(Session, "after_flush")
 def _note_changes(session, flush_context) -> None:
-    changed = session.new | session.dirty | session.deleted
-    if any(isinstance(obj, WATCHED) for obj in changed):
-        session.info["site_snapshots_stale"] = True
+    changed = [
+        obj for obj in session.new | session.dirty | session.deleted if isinstance(obj, WATCHED)
+    ]
+    if not changed:
+        return
+    session.info["site_snapshots_stale"] = True
+    # Raised in this transaction: other processes see the new version with the change itself.
+    sites = {obj.id if isinstance(obj, Site) else getattr(obj, "site_id", None) for obj in changed}
+    versions = {obj.version_id for obj in changed if isinstance(obj, PolicyText)}
+    sites.discard(None)
+    site = Site.__table__.c
+    session.connection().execute(
+        update(Site.__table__)
+        .where(
+            site.id.in_(sites)
+            | site.id.in_(
+                select(PolicyVersion.site_id).where(PolicyVersion.id.in_(versions))
+            )
+        )
+        .values(config_version=site.config_version + 1)
+    )
 
 
 @event.listens_for(Session, "after_commit")
