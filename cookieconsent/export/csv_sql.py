@@ -23,9 +23,24 @@ reference written with Python's ``csv`` module, and the exact bytes of awkward r
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Collection, Iterator
 
-from sqlalchemy import Boolean, Integer, String, case, func, literal, not_, or_, select
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    LargeBinary,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.types import JSON
 
 from ..extensions import db
@@ -159,13 +174,18 @@ def _fetched(connection, site: Site, event_filter: events.EventFilter) -> Iterat
     # the rare chunk where one of them needs quotes is selected again, every cell tested.
     rare = {n: c for n, c, kind in _cells(site) if kind in _TEXT and n not in OFTEN_QUOTED}
     together = func.printf("%s" * len(rare), *rare.values())
-    statement = _select([_sqlite_line(site, as_is=rare), together], site, event_filter)
+    # printf stops at NUL. The API refuses NUL, but a URL stored before it did may hold one:
+    # such rows (rare) are written again in Python, byte for byte.
+    nul = func.instr(cast(ConsentEvent.url, LargeBinary), literal(b"\x00", LargeBinary))
+    statement = _select([_sqlite_line(site, as_is=rare), together, nul], site, event_filter)
     result = connection.execution_options(yield_per=events.CHUNK_ROWS).execute(statement)
     with result:
         for rows in result.partitions():
-            lines, rarely_quoted = zip(*rows, strict=True)
+            lines, rarely_quoted, nuls = zip(*rows, strict=True)
             if any(c in "".join(rarely_quoted) for c in SPECIAL):
                 lines = _tested(connection, site, lines)
+            if any(nuls):
+                lines = _written_in_python(site, lines, nuls)
             yield "\r\n".join(lines) + "\r\n", len(lines)
 
 
@@ -174,3 +194,29 @@ def _tested(connection, site: Site, lines) -> list[str]:
     ids = [int(line.partition(",")[0]) for line in lines]
     statement = _select([_sqlite_line(site)], site, events.EventFilter())
     return connection.scalars(statement.where(ConsentEvent.id.in_(ids))).all()
+
+
+def _written_in_python(site: Site, lines, nuls) -> list[str]:
+    """``lines``, with those of the rows flagged in ``nuls`` written by the ``csv`` module."""
+    ids = [_id(line) for line, nul in zip(lines, nuls, strict=True) if nul]
+    written = {}
+    for record in events.records(site, events.EventFilter(ids=ids)):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="").writerow([_cell(v) for v in record.values()])
+        written[record["id"]] = buffer.getvalue()
+    return [written[_id(line)] if nul else line for line, nul in zip(lines, nuls, strict=True)]
+
+
+def _id(line: str) -> int:
+    return int(line.partition(",")[0])
+
+
+def _cell(value) -> str:
+    """A value of :func:`events.records` as the SQL above writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value)  # the stored JSON text: json.dumps wrote it
+    return str(value)

@@ -35,6 +35,8 @@ class EventFilter:
     kind: str | None = None
     #: Consent ids found for a data subject; an empty list matches nothing.
     consent_ids: list[str] | None = None
+    #: Record numbers (the events' ids); an empty list matches nothing.
+    ids: list[int] | None = None
 
     def apply(self, statement: Select, site: Site) -> Select:
         """Narrow ``statement`` (over ConsentEvent) to this filter and ``site``."""
@@ -53,6 +55,8 @@ class EventFilter:
             statement = statement.where(ConsentEvent.kind == self.kind)
         if self.consent_ids is not None:
             statement = statement.where(ConsentEvent.consent_id.in_(self.consent_ids or [""]))
+        if self.ids is not None:
+            statement = statement.where(ConsentEvent.id.in_(self.ids or [0]))
         return statement
 
 
