@@ -11,10 +11,12 @@ from sqlalchemy import create_engine, text
 
 from cookieconsent import create_app
 from cookieconsent.accounts import users
+from cookieconsent.consents import decisions
 from cookieconsent.extensions import db
 
 # The same Chromium and flags as the scanner: Debian's, with no calls home.
 from cookieconsent.scanner.browser import CHROMIUM, CHROMIUM_ARGS
+from cookieconsent.sites import snapshots
 
 
 @pytest.fixture(scope="session")
@@ -289,3 +291,35 @@ def open_shop(page, live_server, host_site, shop, trackers):
         return url
 
     return open_
+
+
+# --- The ledger: decisions recorded directly, tampering by SQL ----------------------------
+
+
+@pytest.fixture
+def record(site, consent_body):
+    """Record ``n`` decisions through the API's domain function; their row ids."""
+
+    def make(n=1, **overrides):
+        ids = []
+        for _ in range(n):
+            data = consent_body(**overrides) | {"previous_consent_id": None}
+            snapshot = snapshots.get(site.key)
+            event, _ = decisions.record_decision(
+                snapshot, data, ip="203.0.113.0", user_agent="UA/1"
+            )
+            db.session.commit()
+            ids.append(event.id)
+        return ids
+
+    return make
+
+
+@pytest.fixture
+def sql():
+    def run(statement, **params):
+        db.session.execute(text(statement), params)
+        db.session.commit()
+        db.session.expire_all()
+
+    return run

@@ -5,47 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from cookieconsent.consents import decisions, retention
+from cookieconsent.consents import retention
 from cookieconsent.extensions import db
 from cookieconsent.ledger import audit, checkpoints, merkle, proofcheck
 from cookieconsent.models import ConsentEvent, LedgerCheckpoint
-from cookieconsent.sites import snapshots
 
 
 @pytest.fixture
 def app_config(app_config, tmp_path):
     return app_config | {"LEDGER_KEYS": str(tmp_path / "ledger_keys.json")}
-
-
-@pytest.fixture
-def record(site, consent_body):
-    """Record ``n`` decisions through the API's domain function; their row ids."""
-
-    def make(n=1, **overrides):
-        ids = []
-        for _ in range(n):
-            data = consent_body(**overrides) | {"previous_consent_id": None}
-            snapshot = snapshots.get(site.key)
-            event, _ = decisions.record_decision(
-                snapshot, data, ip="203.0.113.0", user_agent="UA/1"
-            )
-            db.session.commit()
-            ids.append(event.id)
-        return ids
-
-    return make
-
-
-@pytest.fixture
-def sql():
-    def run(statement, **params):
-        db.session.execute(text(statement), params)
-        db.session.commit()
-        db.session.expire_all()
-
-    return run
 
 
 def failing(runner) -> tuple[int, str]:

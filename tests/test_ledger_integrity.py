@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from cookieconsent.consents import decisions
 from cookieconsent.errors import APIError
@@ -24,34 +24,6 @@ ORIGIN = {"Origin": "https://shop.example.kz"}
 @pytest.fixture
 def app_config(app_config, tmp_path):
     return app_config | {"LEDGER_KEYS": str(tmp_path / "ledger_keys.json")}
-
-
-@pytest.fixture
-def record(site, consent_body):
-    """Record ``n`` decisions through the API's domain function; their row ids."""
-
-    def make(n=1):
-        ids = []
-        for _ in range(n):
-            data = consent_body() | {"previous_consent_id": None}
-            event, _ = decisions.record_decision(
-                snapshots.get(site.key), data, ip="203.0.113.0", user_agent="UA/1"
-            )
-            db.session.commit()
-            ids.append(event.id)
-        return ids
-
-    return make
-
-
-@pytest.fixture
-def sql():
-    def run(statement, **params):
-        db.session.execute(text(statement), params)
-        db.session.commit()
-        db.session.expire_all()
-
-    return run
 
 
 def verify(runner) -> tuple[int, str]:
