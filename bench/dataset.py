@@ -13,7 +13,7 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from . import servers
 
@@ -38,12 +38,14 @@ def _weighted(rng: random.Random, table: list[tuple[str, int]], k: int) -> list[
 
 
 def rows(site, version, total: int, first: int = 0, last: int | None = None, *,
-         days: int = DAYS, seed: int = 7):
+         days: int = DAYS, seed: int = 7, first_id: int = 1):
     """Events ``first`` to ``last`` of ``total`` spread over the last ``days`` days, in order.
 
     Yields lists of column dicts, ``BATCH`` at a time. The mix (more accepts than rejects,
     some withdrawals, mostly Russian and Kazakh) is what the dashboard aggregates. A log can
     be written in parts (first 0 to 100,000, then on to 1,000,000) and stay in time order.
+    The rows get their ids, from ``first_id`` on: a withdrawal names, under its seal, the
+    event of its consent it follows, as the API's rows do.
     """
     from cookieconsent.consents.decisions import strip_url
 
@@ -57,6 +59,8 @@ def rows(site, version, total: int, first: int = 0, last: int | None = None, *,
                 ("essential", "functional", "analytics")}
     origin = site.origins[0]
     recent: list[str] = []
+    #: consent id -> the id of its latest event, for the recent consents.
+    latest: dict[str, int] = {}
     made = first
     while made < last:
         n = min(BATCH, last - made)
@@ -87,11 +91,16 @@ def rows(site, version, total: int, first: int = 0, last: int | None = None, *,
             if event_type == "given":
                 recent.append(consent_id)
                 if len(recent) > 512:
-                    recent.pop(0)
+                    latest.pop(recent.pop(0), None)
+            event_id = first_id + made - first + i
+            previous_event = latest.get(consent_id)
+            latest[consent_id] = event_id
             language = languages[i]
             expires = created + timedelta(days=site.consent_lifetime_days)
             batch.append(
                 {
+                    "id": event_id,
+                    "previous_event_id": previous_event,
                     "consent_id": consent_id,
                     "site_id": site.id,
                     "kind": "cookie",
@@ -163,7 +172,8 @@ def generate(database_url: str, total: int, first: int = 0, last: int | None = N
         engine = db.engine
         done = 0
         last = total if last is None else last
-        for batch in rows(site, version, total, first, last):
+        first_id = (db.session.scalar(select(func.max(ConsentEvent.id))) or 0) + 1
+        for batch in rows(site, version, total, first, last, first_id=first_id):
             if seal is not None:
                 for values in batch:
                     values.update(seal(values))
@@ -176,6 +186,13 @@ def generate(database_url: str, total: int, first: int = 0, last: int | None = N
             if done % 200_000 < BATCH:
                 log(f"  generated {first + done:,} of {total:,} events "
                     f"({time.perf_counter() - started:.0f} s)")
+        if engine.dialect.name == "postgresql":
+            # The ids were given: the sequence must go on after them, not collide with them.
+            with engine.begin() as conn:
+                conn.execute(text(
+                    "SELECT setval(pg_get_serial_sequence('consent_event', 'id'),"
+                    " (SELECT max(id) FROM consent_event))"
+                ))
         db.session.remove()
         engine.dispose()
     return time.perf_counter() - started

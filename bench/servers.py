@@ -50,7 +50,7 @@ def use_workdir(workdir: Path) -> None:
 def _has_setting(name: str) -> bool:
     from cookieconsent import config
 
-    return name in config.SETTINGS
+    return name in config.BY_NAME
 
 
 def free_port() -> int:
