@@ -194,9 +194,13 @@ def test_the_stored_address_is_the_clients_network(stack, source):
 def test_body_limits(stack):
     gunicorn, nginx, _ = stack
     big = b'{"site": "' + b"x" * 100_000 + b'"}'
-    status, headers, body = call(nginx.url + "/api/v1/consents", "POST", big)
+    status, headers, body = call(
+        nginx.url + "/api/v1/consents", "POST", big, {"Origin": "https://shop.example.kz"}
+    )
     assert status == 413
     assert headers["Content-Type"] == "application/json"
+    # The banner on the shop's page can read it, and so does not send it again.
+    assert headers["Access-Control-Allow-Origin"] == "*"
     assert json.loads(body)["fields"] == {"body": "At most 16384 bytes."}
     # The console takes larger forms (policy texts), up to the app's own limit of 256 KiB.
     form = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -277,9 +281,14 @@ def test_the_api_answers_json_503_while_gunicorn_is_down(stack):
     gunicorn, nginx, _ = stack
     gunicorn.stop()
     try:
-        status, headers, body = call(nginx.url + "/api/v1/consents", "POST", CONSENT)
+        status, headers, body = call(
+            nginx.url + "/api/v1/consents", "POST", CONSENT, {"Origin": "https://shop.example.kz"}
+        )
         assert status == 503, body
         assert int(headers["Retry-After"]) > 0
+        # Readable by the banner, Retry-After included: it waits as long as it is told.
+        assert headers["Access-Control-Allow-Origin"] == "*"
+        assert headers["Access-Control-Expose-Headers"] == "Retry-After"
         assert set(json.loads(body)) == {"error", "fields"}
     finally:
         gunicorn.start()
