@@ -97,3 +97,15 @@ def test_a_dialog_whose_bytes_are_not_the_releases_is_refused(
     assert page.title() == "Shop"
     assert page.locator("#cookieconsent .dlg").count() == 0
     assert any("integrity" in e for e in errors)
+
+
+def test_under_a_nonce_only_policy_the_dialog_takes_the_tags_nonce(
+    page, live_server, host_site, shop
+):
+    # No host in script-src: only scripts that carry the page's nonce run.
+    policy = (f"script-src 'nonce-r4nd0m'; connect-src {live_server.url}; "
+              "style-src 'self'; object-src 'none'; base-uri 'none'")
+    html = host_page(live_server.url, shop.key, tag_attrs='nonce="r4nd0m"', nonce="r4nd0m")
+    page.goto(host_site.page("/strict", html, headers={"Content-Security-Policy": policy}))
+    action(page, "customize").click()
+    page.locator("#cookieconsent .dlg").wait_for()
