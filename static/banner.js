@@ -12,7 +12,7 @@ var gpc = navigator.globalPrivacyControl === true;
 var live = {};
 // The receipt in the first-party cookie, if any.
 var state = fromReceipt((D.cookie.match(/(?:^|; )cookieconsent=([^;]+)/) || [])[1]);
-var sheet, host, shadow, bar, ov, fab, back, prefs, flushing, loading, wait = 2000;
+var sheet, host, shadow, bar, ov, fab, back, prefs, asked, flushing, loading, wait = 2000;
 
 function t(key) {
   return T[key] == null ? key : T[key];

@@ -124,8 +124,10 @@ function openPrefs() {
   need(function () {
     mount();
     if (!ov) back = shadow.activeElement || D.activeElement;
+    asked = 1;
     loadDialog().then(function (make) {
-      if (!make) return;
+      // Not if the visitor decided meanwhile (closePrefs() withdraws the wish).
+      if (!make || !asked) return;
       closePrefs(1);
       var d = decision(), dlg = make(C, T, state, current(d) ? d.g : [], h, t, button, choices,
         policyLink, gpcNote, decide, withdraw, closePrefs, trip, current);
@@ -149,6 +151,7 @@ function trip() {
 }
 
 function closePrefs(quiet) {
+  asked = 0;
   if (!ov) return;
   ov.remove();
   ov = null;

@@ -7,6 +7,8 @@ served is counted on the server.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from banner_support import action, host_page, wait_for_events
 from flask import request, request_started
@@ -109,3 +111,21 @@ def test_under_a_nonce_only_policy_the_dialog_takes_the_tags_nonce(
     page.goto(host_site.page("/strict", html, headers={"Content-Security-Policy": policy}))
     action(page, "customize").click()
     page.locator("#cookieconsent .dlg").wait_for()
+
+
+def test_a_visitor_who_decides_while_the_dialog_loads_does_not_get_it(
+    page, shop_url, shop, monkeypatch
+):
+    arrived = threading.Event()
+    # The dialog's code is held back until the visitor has pressed Accept all.
+    monkeypatch.setattr(views, "dialog", lambda: arrived.wait(30) and dialog())
+    page.goto(shop_url)
+    action(page, "customize").click()
+    action(page, "accept-all").click()
+    wait_for_events(shop.id, 1)
+    arrived.set()
+    page.wait_for_function("window.cookieconsent._dialog !== undefined")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("new Promise(done => requestAnimationFrame(done))")
+    assert page.locator("#cookieconsent .dlg").count() == 0
+    assert page.locator("#cookieconsent .fab").is_visible()
