@@ -2,10 +2,12 @@
 
     python bench/page_cost.py
 
-The consent server (the demo site: Metrika, a video, a feedback form) and a host page on
-another origin are served from this process. For each case the table shows the gzipped bytes
-the browser received from the consent server, the cumulative layout shift, and the time from
-DOMContentLoaded to the banner being on screen. Budget: 8 KB gzipped for a first-time visitor.
+The consent server and a host page on another origin are served from this process, with two
+sites: the demo (Metrika, a video, a guarded feedback form) and a big one (eight services,
+three categories, in Kazakh, no guarded form). For each case the table shows the gzipped
+bytes the browser received from the consent server, the requests, the cumulative layout
+shift, and the time from DOMContentLoaded to the banner being on screen; then what opening
+the preferences dialog costs. Budget: 8,000 bytes gzipped for a first-time visitor.
 """
 
 from __future__ import annotations
@@ -19,7 +21,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BUDGET = 8 * 1024
+BUDGET = 8000
+BIG_KEY = "big"
+#: The big site's services beside Metrika (the site model holds essential, functional and
+#: analytics; marketing and notifications are not categories of it yet).
+BIG_SERVICES = [
+    ("session", "Session", "essential", "", ["session_id"], []),
+    ("cart", "Cart", "essential", "", ["cart_token"], ["cart"]),
+    ("chat", "Online chat", "functional", "JivoSite", ["jv_*"], ["jv_*"]),
+    ("video", "Video player", "functional", "YouTube", ["VISITOR_INFO1_LIVE", "YSC"], []),
+    ("maps", "Maps", "functional", "2GIS", ["dg_*"], []),
+    ("ga", "Google Analytics", "analytics", "Google", ["_ga", "_ga_*", "_gid"], []),
+    ("vk", "VK pixel", "analytics", "VK", ["tmr_*"], ["tmr_*"]),
+]
 CHROMIUM = "/usr/bin/chromium"
 #: Records layout shifts and the first frame on which the banner (or floating button) is drawn.
 PROBE = """
@@ -101,6 +115,22 @@ def shop_page(lang: str, script: str) -> str:
 <p>{"Delivery across Kazakhstan in two to five days. " * 30}</p></main></body></html>"""
 
 
+def big_site(origin: str):
+    """A site with eight services and a policy in force, and no guarded form."""
+    from cookieconsent.demo import seed
+    from cookieconsent.models import Service
+    from cookieconsent.sites import policies, registry
+
+    site = registry.create_site(BIG_KEY, "Big shop", [origin])
+    site.forms = []
+    registry.add_metrika(site, seed.DEMO_METRIKA_COUNTER)
+    for key, name, category, provider, cookies, storage in BIG_SERVICES:
+        site.services.append(Service(key=key, name=name, category=category, provider=provider,
+                                     cookies=cookies, storage_keys=storage))
+    policies.publish(policies.draft(site, seed.COOKIE_POLICY, significant=True))
+    return site
+
+
 def measure(browser, url: str, meter: Meter, cookies: list | None = None, reload: bool = False):
     """(gzipped bytes from the server, requests, CLS, DOMContentLoaded→banner ms) of a visit."""
     context = browser.new_context(locale="ru-RU")
@@ -131,6 +161,37 @@ def measure(browser, url: str, meter: Meter, cookies: list | None = None, reload
     return sent, len(seen), cls, (shown - dcl) if shown is not None else None, state
 
 
+def decided(browser, url: str) -> list:
+    """The cookies of a visitor who refused on ``url``: to come back as a returning visitor."""
+    context = browser.new_context(locale="ru-RU")
+    page = context.new_page()
+    page.goto(url)
+    page.locator('#cookieconsent [data-consent-action="reject-all"]').click()
+    page.wait_for_function("document.cookie.includes('cookieconsent=')")
+    cookies = context.cookies()
+    context.close()
+    return cookies
+
+
+def dialog_cost(browser, url: str, meter: Meter) -> tuple[tuple, tuple]:
+    """(bytes, requests) of the first Customise of a first visit, and of one in a later view."""
+    context = browser.new_context(locale="ru-RU")
+    page = context.new_page()
+    costs = []
+    for _ in range(2):
+        page.goto(url)
+        customize = page.locator('#cookieconsent [data-consent-action="customize"]')
+        customize.wait_for()
+        page.wait_for_load_state("networkidle")
+        meter.log.clear()
+        customize.click()
+        page.locator("#cookieconsent .dlg").wait_for()
+        page.wait_for_load_state("networkidle")
+        costs.append((sum(entry[2] for entry in meter.log), len(meter.log)))
+    context.close()
+    return costs[0], costs[1]
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -152,12 +213,14 @@ def main() -> int:
     with app.app_context():
         db.create_all()
         seed.seed([host.url])
+        big_site(host.url)
         db.session.commit()
     tag = f'<script src="{consent.url}/embed/{seed.DEMO_KEY}.js" defer></script>'
     pages.update({
         "/bare": shop_page("ru", ""),
         "/ru": shop_page("ru", tag),
         "/kk": shop_page("kk", tag),
+        "/big": shop_page("kk", tag.replace(f"/{seed.DEMO_KEY}.js", f"/{BIG_KEY}.js")),
         "/video": "<!doctype html><title>Video</title>",
     })
 
@@ -173,15 +236,16 @@ def main() -> int:
         other = measure(browser, host.url + "/kk", meter)
         rows.append(("first visit, page kk, browser ru",) + other[:4])
         # A returning visitor: decide once, then come back.
-        context = browser.new_context(locale="ru-RU")
-        page = context.new_page()
-        page.goto(host.url + "/ru")
-        page.locator('#cookieconsent [data-consent-action="reject-all"]').click()
-        page.wait_for_function("document.cookie.includes('cookieconsent=')")
-        decided = context.cookies()
-        context.close()
-        back = measure(browser, host.url + "/ru", meter, cookies=decided, reload=True)
+        cookies = decided(browser, host.url + "/ru")
+        back = measure(browser, host.url + "/ru", meter, cookies=cookies, reload=True)
         rows.append(("returning visitor, reload (cached script)",) + back[:4])
+        big = measure(browser, host.url + "/big", meter)
+        rows.append(("big site: first visit, page kk, browser ru",) + big[:4])
+        cookies = decided(browser, host.url + "/big")
+        big_back = measure(browser, host.url + "/big", meter, cookies=cookies, reload=True)
+        rows.append(("big site: returning visitor, reload",) + big_back[:4])
+        dialogs = [("demo, page kk", dialog_cost(browser, host.url + "/kk", meter)),
+                   ("big site, page kk", dialog_cost(browser, host.url + "/big", meter))]
         browser.close()
     consent.stop()
     host.stop()
@@ -190,12 +254,19 @@ def main() -> int:
     for name, sent, count, cls, shown in rows:
         when = f"{shown:.1f}" if shown is not None else "-"
         print(f"{name:44} {sent:>10} {count:>8} {cls:>6.3f} {when:>14}")
-    worst = max(first[0], other[0])
+    print(f"\n{'opening the preferences dialog':48} {'gzip bytes':>10} {'requests':>8}")
+    for name, (first_open, later_open) in dialogs:
+        print(f"{name + ': first Customise':48} {first_open[0]:>10} {first_open[1]:>8}")
+        print(f"{name + ': Customise in a later page view':48} {later_open[0]:>10}"
+              f" {later_open[1]:>8}")
+    firsts = (first, other, big)
+    worst = max(case[0] for case in firsts)
     verdict = "within" if worst <= BUDGET else "OVER"
-    print(f"\nfirst-visit download: {first[0]} B (matched language), {other[0]} B (other language);"
-          f" budget {BUDGET} B: {verdict}")
-    print(f"CLS added by the banner: {max(first[2], other[2]) - bare[2]:.3f} (goal 0)")
-    return 0 if worst <= BUDGET and max(first[2], other[2]) <= bare[2] else 1
+    print(f"\nfirst-visit download: demo {first[0]} B (matched language), {other[0]} B (other"
+          f" language), big site {big[0]} B; budget {BUDGET} B: {verdict}")
+    shift = max(case[2] for case in firsts)
+    print(f"CLS added by the banner: {shift - bare[2]:.3f} (goal 0)")
+    return 0 if worst <= BUDGET and shift <= bare[2] else 1
 
 
 if __name__ == "__main__":

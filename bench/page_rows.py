@@ -13,7 +13,7 @@ import sys
 from . import servers
 from .report import Row
 
-BUDGET = 8 * 1024
+BUDGET = 8000
 LINE = re.compile(r"^(?P<case>\S.*?)\s+(?P<bytes>\d+)\s+(?P<requests>\d+)\s+(?P<cls>[\d.]+)"
                   r"\s+(?P<shown>[\d.]+|-)$")
 
@@ -54,16 +54,21 @@ def measure(log=print) -> list[Row]:
     first = _case(cases, "first visit, page ru")
     other = _case(cases, "first visit, page kk")
     back = _case(cases, "returning visitor")
+    big, big_back = _case(cases, "big site: first visit"), _case(cases, "big site: returning")
     worst = max(first["bytes"], other["bytes"])
-    cls = max(first["cls"], other["cls"])
+    cls = max(first["cls"], other["cls"], big["cls"])
     return [
-        Row("page cost", "first visit: gzipped bytes from the server", worst / 1024, "KB",
-            "bare page", bare["bytes"] / 1024, goal="≤ 8 KB", ok=worst <= BUDGET,
+        Row("page cost", "first visit: gzipped bytes from the server", worst, "B",
+            "bare page", bare["bytes"], goal="≤ 8,000 B", ok=worst <= BUDGET,
             note=f"page in the browser's language {first['bytes']:,} B, in another "
             f"{other['bytes']:,} B, {first['requests']} requests"),
-        Row("page cost", "returning visitor: requests to the server", back["requests"],
-            "requests", "bare page", bare["requests"], goal="0 beyond the cached script",
-            ok=back["requests"] == 0),
+        Row("page cost: big site", "first visit in Kazakh: gzipped bytes", big["bytes"], "B",
+            "bare page", bare["bytes"], goal="≤ 8,000 B", ok=big["bytes"] <= BUDGET,
+            note=f"eight services, {big['requests']} requests"),
+        Row("page cost", "returning visitor: requests to the server",
+            back["requests"] + big_back["requests"], "requests", "bare page", bare["requests"],
+            goal="0 beyond the cached script", ok=back["requests"] + big_back["requests"] == 0,
+            note="the demo and the big site"),
         Row("page cost", "cumulative layout shift", cls, "", "bare page", bare["cls"],
             goal="0", ok=cls <= bare["cls"]),
         Row("page cost", "DOMContentLoaded → banner visible", first["shown"], "ms",

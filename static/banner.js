@@ -1,6 +1,7 @@
 // The cookieconsent banner. The server wraps this file in one IIFE with C (the site's config)
-// and CSS (banner.css) in scope, then appends dialog.js (the banner and the preferences
-// dialog) and forms.js. Plain JavaScript, no dependencies.
+// and CSS (banner.css) in scope, then appends view.js (what the banner draws) and, for a site
+// with guarded forms, forms.js. The preferences dialog (dialog.js) comes later, if opened.
+// Plain JavaScript, no dependencies.
 var W = window, D = document, S = C.server, K = C.site, N = "cookieconsent";
 if (W.cookieconsent) return;
 var Q = N + ":" + K;
@@ -11,7 +12,7 @@ var gpc = navigator.globalPrivacyControl === true;
 var live = {};
 // The receipt in the first-party cookie, if any.
 var state = fromReceipt((D.cookie.match(/(?:^|; )cookieconsent=([^;]+)/) || [])[1]);
-var sheet, host, shadow, bar, ov, fab, back, flushing, loading, wait = 2000;
+var sheet, host, shadow, bar, ov, fab, back, prefs, asked, flushing, loading, wait = 2000;
 
 function t(key) {
   return T[key] == null ? key : T[key];

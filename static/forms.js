@@ -1,12 +1,12 @@
-// The feedback-form guard. Appended by the server inside the banner's IIFE, so it shares the
-// banner's config C, language, texts t(), h() and post(); banner.js calls guardForms() once it
-// has set up (and has already given the forms' fields the Webvisor class ym-disable-keys). A
+// The feedback-form guard, sent only to a site with guarded forms (C.forms). Appended by the
+// server inside the banner's IIFE, so it shares the banner's config C, language, texts t(),
+// h() and post(); banner.js calls guardForms() once it has set up (and has already given the
+// forms' fields the Webvisor class ym-disable-keys). A
 // form marked data-consent-form="<id>" cannot be sent without its personal-data box ticked;
 // when ticked, the consent is recorded first and the signed receipt goes to the site's backend
 // in the hidden field consent_receipt.
 function guardForms() {
   var F = C.forms, n = 0, A = "data-consent-form";
-  if (!F) return;
 
   function mark(form) {
     if (form.cc || F.ids.indexOf(form.getAttribute(A)) < 0) return;

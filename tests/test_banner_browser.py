@@ -265,7 +265,8 @@ def test_the_floating_button_can_be_turned_off(page, open_shop, shop):
     consent_cookie(page)
     assert page.locator("#cookieconsent .fab").count() == 0
     page.locator("[data-consent-open]").click()
-    assert page.locator('#cookieconsent [role="dialog"][aria-modal="true"]').is_visible()
+    # The dialog's code comes on first use: wait for it, as for the banner.
+    page.locator('#cookieconsent [role="dialog"][aria-modal="true"]').wait_for()
 
 
 def test_the_pinned_tag_loads_under_subresource_integrity(page, live_server, host_site, shop,

@@ -1,7 +1,10 @@
 """The embed response: banner code and the site's configuration in one small script.
 
 The texts come apart (``/embed/<key>/texts/<lang>.json``), in the one language the page needs,
-only when a visitor has to decide; the script keeps them in localStorage.
+only when a visitor has to decide; the script keeps them in localStorage. The preferences dialog
+comes apart too, only when a visitor opens it: its code (``/embed/_dialog/<version>.js``, the
+same for every site) and its texts (``/embed/<key>/dialog/<lang>.json``). A site gets the form
+guard only if it has guarded forms.
 
 The body is built from the site, the catalogs and the files in ``static/``; its digest is the
 ETag and the Subresource Integrity hash of the pinned variant, so the same inputs always give
@@ -36,8 +39,13 @@ from ..sites import policies
 from . import texts
 
 #: Files concatenated inside the one IIFE, in this order; a missing optional file is skipped.
-SCRIPT_FILES = ("banner.js", "dialog.js", "forms.js")
+SCRIPT_FILES = ("banner.js", "view.js")
+#: Appended inside the IIFE only for a site whose forms are guarded.
+FORMS_FILE = "forms.js"
+#: The preferences dialog: a script of its own, fetched the first time a visitor opens it.
+DIALOG_FILE = "dialog.js"
 STYLE_FILE = "banner.css"
+
 
 @dataclass(frozen=True)
 class Embed:
@@ -45,6 +53,13 @@ class Embed:
     digest: str  # hex SHA-256 of body: ETag and the pinned URL's version
     integrity: str  # "sha384-…" for the integrity attribute
     gzipped: bytes
+
+    @classmethod
+    def of(cls, body: bytes) -> Embed:
+        """``body`` with its digests and its gzipped form (the same bytes for the same body)."""
+        integrity = "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode()
+        digest = hashlib.sha256(body).hexdigest()
+        return cls(body, digest, integrity, gzip.compress(body, 9, mtime=0))
 
 
 def site_payload(site: Site) -> dict:
@@ -62,14 +77,9 @@ def site_payload(site: Site) -> dict:
         "gpc_refuses": bool(site.gpc_refuses_analytics),
         "gcm": bool(site.google_consent_mode),
         "categories": [c.key for c in site.categories],
+        # What the banner deletes without consent; names and providers come with the dialog.
         "services": [
-            {
-                "name": s.name,
-                "category": s.category,
-                "provider": s.provider or "",
-                "cookies": list(s.cookies),
-                "storage": list(s.storage_keys),
-            }
+            {"category": s.category, "cookies": list(s.cookies), "storage": list(s.storage_keys)}
             for s in site.services
         ],
         "texts": {},
@@ -85,7 +95,11 @@ def site_payload(site: Site) -> dict:
     # localStorage under this version: a returning visitor never downloads them again.
     for language in site.languages:
         config["texts"][language] = texts_version(site, language)
-    config["forms"] = form_config(site)
+    preferences = dialog()
+    config["dialog"] = [preferences.digest[:16], preferences.integrity]
+    forms = form_config(site)
+    if forms:
+        config["forms"] = forms
     return config
 
 
@@ -115,17 +129,29 @@ def _lifetime_days(site: Site) -> int:
 
 
 def texts_version(site: Site, language: str) -> str:
-    """A short digest of :func:`site_texts`: it changes whenever one of the texts does."""
-    data = json.dumps(site_texts(site, language), ensure_ascii=False, sort_keys=True)
+    """A short digest of :func:`site_texts` and :func:`dialog_texts`: it changes whenever one
+    of the texts does, and versions the URLs of both."""
+    both = [site_texts(site, language), dialog_texts(site, language)]
+    data = json.dumps(both, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(data.encode()).hexdigest()[:10]
 
 
+def dialog_texts(site: Site, language: str) -> dict:
+    """What only the preferences dialog shows: its texts, the services, their cookie counts."""
+    words = texts.texts_for(language, texts.DIALOG)
+    words |= texts.count_texts(language, {len(s.cookies) for s in site.services})
+    words["services"] = [
+        {"name": s.name, "category": s.category, "provider": s.provider or "",
+         "cookies": list(s.cookies)}
+        for s in site.services
+    ]
+    return words
+
+
 def site_texts(site: Site, language: str) -> dict:
-    """Every text of the banner (and the form guard) for ``site`` in ``language``."""
-    words = texts.texts_for(language)
-    words |= texts.count_texts(
-        language, {len(s.cookies) for s in site.services}
-    )
+    """The texts of the banner (and of the form guard, if the site has one) in ``language``."""
+    unused = texts.DIALOG | (frozenset() if form_config(site) else texts.FORMS)
+    words = texts.texts_for(language, [key for key in texts.TEXTS if key not in unused])
     version = policies.in_force(site)
     if version is not None:
         text = version.text_for(language) or version.text_for(site.default_language)
@@ -146,7 +172,8 @@ def _static(name: str) -> tuple[str, float]:
     return (path.read_text("utf-8"), path.stat().st_mtime) if path.is_file() else ("", 0.0)
 
 
-#: This process's copy of the built code, and the files' modification times it was built from.
+#: This process's copy of each built variant, with the files' modification times it was built
+#: from.
 _minified: dict = {}
 #: Part of the shared build's name: another minifier may give other bytes for the same source.
 _MINIFIERS = tuple(
@@ -154,22 +181,33 @@ _MINIFIERS = tuple(
 )
 
 
-def code() -> tuple[str, str]:
-    """``(function, css)``: the script files as one minified ``function(C,CSS){…}``.
+def code(forms: bool = False) -> tuple[str, str]:
+    """``(function, css)``: the script files as one minified ``function(C,CSS){…}``, with the
+    form guard if ``forms``.
 
     Minifying takes most of a second, so it happens once per release, not once per process:
     the result is kept in the instance folder under the digest of its sources, and every
     worker, also one started or recycled later, reads it from there. Local names are mangled
     where the ES5 parser accepts the code; otherwise comments and blanks are dropped.
     """
-    files = [_static(name) for name in SCRIPT_FILES]
+    names = SCRIPT_FILES + (FORMS_FILE,) * forms
+    files = [_static(name) for name in names]
     style = _static(STYLE_FILE)
     stamp = tuple(mtime for _, mtime in files) + (style[1],)
-    if _minified.get("stamp") != stamp:
+    if _minified.get(names, (None,))[0] != stamp:
         source = "\n".join(text for text, _ in files if text)
         source = '(function(C,CSS){"use strict";\n' + source + "\n})"
-        _minified.update(stamp=stamp, code=_shared_build(source, style[0]))
-    return _minified["code"]
+        _minified[names] = (stamp, _shared_build(source, style[0]))
+    return _minified[names][1]
+
+
+def dialog() -> Embed:
+    """The preferences dialog's script: the same for every site, built once per release."""
+    text, mtime = _static(DIALOG_FILE)
+    if _minified.get(DIALOG_FILE, (None,))[0] != mtime:
+        function, _ = _shared_build(text, "")
+        _minified[DIALOG_FILE] = (mtime, Embed.of(f"{function};\n".encode()))
+    return _minified[DIALOG_FILE][1]
 
 
 def _shared_build(source: str, style: str) -> tuple[str, str]:
@@ -224,7 +262,7 @@ def warm_up(app) -> None:
     """
     with app.app_context():
         configure_mappers()
-        code()
+        code(), code(forms=True), dialog()
         try:
             keys = db.session.scalars(
                 select(Site.key).order_by(Site.id.desc()).limit(WARM_SITES)
@@ -240,12 +278,10 @@ def warm_up(app) -> None:
 
 def build(site: Site) -> Embed:
     """The embed script of ``site``: one IIFE called with the config and the CSS."""
-    config = json.dumps(site_payload(site), ensure_ascii=False, separators=(",", ":"))
-    function, css = code()
-    body = f"{function}({config},{json.dumps(css, ensure_ascii=False)});\n".encode()
-    digest = hashlib.sha256(body).hexdigest()
-    integrity = "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode()
-    return Embed(body, digest, integrity, gzip.compress(body, 9, mtime=0))
+    payload = site_payload(site)
+    function, css = code(forms="forms" in payload)
+    config = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return Embed.of(f"{function}({config},{json.dumps(css, ensure_ascii=False)});\n".encode())
 
 
 def pinned_url(site: Site) -> tuple[str, str]:

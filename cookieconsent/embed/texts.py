@@ -3,7 +3,9 @@
 One source of truth: the banner reads the same ``translations/`` catalogs as the server pages.
 Its entries carry the context ``banner`` (msgctxt), so a page that uses the same English words
 keeps its own entry. Other parts of the script (the feedback-form guard) add their own keys to
-:data:`TEXTS`; any lazy string works there.
+:data:`TEXTS`; any lazy string works there. A visitor downloads only the texts of what the page
+shows: those of the preferences dialog (:data:`DIALOG`) come with the dialog, those of the form
+guard (:data:`FORMS`) only to a site with guarded forms.
 """
 
 from __future__ import annotations
@@ -70,11 +72,19 @@ TEXTS: dict = {
     "form_check": lazy_pgettext("forms", "Check this field."),
 }
 
+#: Shown only in the preferences dialog: sent with it, the first time a visitor opens it.
+DIALOG = frozenset({
+    "save", "close", "prefs_intro", "essential_about", "functional_about", "analytics_about",
+    "always_on", "provider", "no_services", "my_record", "withdraw",
+})
+#: Shown only by the form guard.
+FORMS = frozenset(key for key in TEXTS if key.startswith("form_"))
 
-def texts_for(language: str) -> dict:
-    """Every banner text in ``language``, from the compiled catalogs."""
+
+def texts_for(language: str, keys=TEXTS) -> dict:
+    """The banner texts named by ``keys`` (all of them by default) in ``language``."""
     with force_locale(language):
-        return {key: str(text) for key, text in TEXTS.items()}
+        return {key: str(TEXTS[key]) for key in keys}
 
 
 def count_texts(language: str, numbers: set[int]) -> dict:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Response, request
@@ -13,7 +12,15 @@ from ..errors import APIError
 from ..sites import snapshots
 from ..sites.registry import get_site
 from .blueprint import bp
-from .payload import Embed, build, out_of_date_at, site_texts, texts_version
+from .payload import (
+    Embed,
+    build,
+    dialog,
+    dialog_texts,
+    out_of_date_at,
+    site_texts,
+    texts_version,
+)
 
 #: Short: a published policy or a changed setting reaches visitors within minutes; after that
 #: the browser revalidates with If-None-Match and usually gets a bodiless 304.
@@ -36,26 +43,50 @@ def _script(key: str) -> Embed:
     return snapshots.built(key, ("script", request.host_url), make)
 
 
-def _texts(key: str, language: str) -> tuple[tuple[Embed, str], datetime | None]:
+def _texts(
+    key: str, language: str, words: Callable = site_texts
+) -> tuple[tuple[Embed, str], datetime | None]:
     site = get_site(key)
     if language not in site.languages:
         raise APIError(404, "Unknown language.", {"language": f"One of {site.languages}."})
-    data = json.dumps(site_texts(site, language), ensure_ascii=False, separators=(",", ":"))
-    data = data.encode()
-    embed = Embed(data, hashlib.sha256(data).hexdigest(), "", gzip.compress(data, 9, mtime=0))
-    return (embed, texts_version(site, language)), out_of_date_at(site)
+    data = json.dumps(words(site, language), ensure_ascii=False, separators=(",", ":"))
+    return (Embed.of(data.encode()), texts_version(site, language)), out_of_date_at(site)
 
 
-@bp.get("/<key>/texts/<language>.json")
-def texts(key, language):
-    """The banner's texts in one language, fetched when a visitor has to decide."""
+def _respond_texts(key: str, language: str, words: Callable) -> Response:
     embed, version = snapshots.built(
-        key, ("texts", language, request.host_url), lambda: _texts(key, language)
+        key, (words.__name__, language, request.host_url), lambda: _texts(key, language, words)
     )
     # The script asks for ?v=<digest of these texts>: a new version is a new URL.
     versioned = request.args.get("v") == version
     cache = "public, max-age=31536000, immutable" if versioned else f"public, max-age={MAX_AGE}"
     return _respond(embed, cache, "application/json")
+
+
+@bp.get("/<key>/texts/<language>.json")
+def texts(key, language):
+    """The banner's texts in one language, fetched when a visitor has to decide."""
+    return _respond_texts(key, language, site_texts)
+
+
+@bp.get("/<key>/dialog/<language>.json")
+def dialog_words(key, language):
+    """The preferences dialog's texts and services, fetched when a visitor opens it."""
+    return _respond_texts(key, language, dialog_texts)
+
+
+# No site key has an underscore: this path is never a site's pinned script.
+@bp.get("/_dialog/<version>.js")
+def dialog_script(version):
+    """The preferences dialog's code, the same for every site: this release's, or a 404."""
+    embed = dialog()
+    if version != embed.digest[:16]:
+        raise APIError(
+            404,
+            "Not this release's dialog; the site's script names the current one.",
+            {"version": "Not the current version of the dialog."},
+        )
+    return _respond(embed, "public, max-age=31536000, immutable")
 
 
 @bp.get("/<key>/<version>.js")
