@@ -68,7 +68,7 @@ function showBanner(changed) {
       h("p", {id: "cc-d"}, [t("intro")]),
       gpcNote(),
       policyLink(),
-      choices("banner", button("customize", openPrefs))
+      choices("banner", button("customize", openPrefs, 1))
     ]);
     shadow.append(bar);
   });

@@ -32,7 +32,7 @@ from ..extensions import db
 from ..forms.documents import form_config
 from ..models import PolicyVersion, Site
 from ..models.types import add_months, utcnow
-from ..sites import policies
+from ..sites import look, policies
 from . import texts
 
 #: Files concatenated inside the one IIFE, in this order; a missing optional file is skipped.
@@ -239,9 +239,11 @@ def warm_up(app) -> None:
 
 
 def build(site: Site) -> Embed:
-    """The embed script of ``site``: one IIFE called with the config and the CSS."""
+    """The embed script of ``site``: one IIFE called with the config and the CSS, which ends
+    with the rules of the site's look (none for the default look)."""
     config = json.dumps(site_payload(site), ensure_ascii=False, separators=(",", ":"))
     function, css = code()
+    css += look.css(site.look)
     body = f"{function}({config},{json.dumps(css, ensure_ascii=False)});\n".encode()
     digest = hashlib.sha256(body).hexdigest()
     integrity = "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode()
