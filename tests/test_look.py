@@ -102,7 +102,8 @@ def test_the_console_refuses_low_contrast_naming_the_pair_and_ratio_and_saves_no
     answer = admin_client.post(f"/admin/sites/{site.key}/look", data=form)
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
-    assert "Links and Customise on Background has a contrast of 4.48:1" in page
+    # The console speaks Russian to this operator.
+    assert "Не сохранено: Цвета: контраст «Ссылки и „Настроить“» на «Фон» — 4.48:1" in page
     # What was entered stays in the form, to be corrected.
     assert 'value="#777777"' in page
     db.session.expire_all()
