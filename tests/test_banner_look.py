@@ -14,8 +14,13 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 640}
 #: The first layer may take at most 40 % of the phone's screen.
 MOST = 0.4 * PHONE["height"]
-LAYOUTS = [("box", "center"), ("box", "left"), ("box", "right"), ("bar", "center"),
-           ("modal", "center")]
+LAYOUTS = [
+    ("box", "center"),
+    ("box", "left"),
+    ("box", "right"),
+    ("bar", "center"),
+    ("modal", "center"),
+]
 CLS_PROBE = (
     "window.__cls = 0; new PerformanceObserver(l => l.getEntries().forEach(e => {"
     " if (!e.hadRecentInput) window.__cls += e.value; }))"
@@ -78,8 +83,9 @@ def test_each_layout_takes_at_most_40_percent_of_a_phone_and_shifts_nothing(
 
 
 @pytest.mark.parametrize("phone", ["light", "dark"], indirect=True)
-@pytest.mark.parametrize(("layout", "position"), [("box", "left"), ("bar", "center"),
-                                                  ("modal", "center")])
+@pytest.mark.parametrize(
+    ("layout", "position"), [("box", "left"), ("bar", "center"), ("modal", "center")]
+)
 def test_axe_finds_nothing_in_each_layout_light_and_dark(
     phone, live_server, host_site, shop, layout, position
 ):

@@ -43,14 +43,21 @@ def test_the_defaults_are_the_ones_banner_css_falls_back_to():
     css = BANNER_CSS.read_text()
     fallbacks = dict(re.findall(r"var\(--cc-([a-z-]+),(#[0-9a-f]+|\d+px)\)", css))
     light = {name.replace("_", "-"): value for name, value in look.DEFAULTS["light"].items()}
-    assert {name: look.colour(value, name) for name, value in fallbacks.items()
-            if name != "radius"} == light
+    assert {
+        name: look.colour(value, name) for name, value in fallbacks.items() if name != "radius"
+    } == light
     assert fallbacks["radius"] == f"{look.DEFAULTS['radius']}px"
 
 
 def test_only_what_differs_is_stored_and_becomes_css():
-    stored = look.clean({"light": {"primary": "#0B6E4F", "bg": "#fff"}, "radius": 4,
-                         "layout": "box", "position": "left"})
+    stored = look.clean(
+        {
+            "light": {"primary": "#0B6E4F", "bg": "#fff"},
+            "radius": 4,
+            "layout": "box",
+            "position": "left",
+        }
+    )
     assert stored == {"light": {"primary": "#0b6e4f"}, "radius": 4, "position": "left"}
     css = look.css(stored)
     assert ":host{--cc-primary:#0b6e4f}" in css
@@ -122,8 +129,7 @@ def test_the_console_saves_a_look_and_the_site_script_carries_it(admin_client, s
     )
     assert answer.status_code == 302
     db.session.expire_all()
-    assert site.look == {"light": {"primary": "#0b6e4f"}, "dark_mode": True,
-                         "position": "right"}
+    assert site.look == {"light": {"primary": "#0b6e4f"}, "dark_mode": True, "position": "right"}
     script = admin_client.get(f"/embed/{site.key}.js").get_data(as_text=True)
     assert "--cc-primary:#0b6e4f" in script and "prefers-color-scheme:dark" in script
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
