@@ -61,7 +61,7 @@ function showBanner(changed) {
   need(function () {
     mount();
     hideBanner();
-    var note = changed && C.policy && C.policy.significant, more = button("customize", openPrefs);
+    var note = changed && C.policy && C.policy.significant, more = button("customize", openPrefs, 1);
     bar = h("div", {class: "bar", role: "dialog", "aria-labelledby": "cc-t", "aria-describedby": "cc-d",
       part: "banner"}, [
       h("h2", {id: "cc-t"}, [t("title")]),

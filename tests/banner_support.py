@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from cookieconsent.extensions import db
@@ -111,3 +112,18 @@ def ym_traces(page) -> tuple[set, list]:
     cookies = {n for n in cookie_names(page) if n.startswith("_ym")}
     keys = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('_ym'))")
     return cookies, keys
+
+
+def assert_no_violations(page):
+    # Measure contrast on the settled dialog, not halfway through its fade-in.
+    page.wait_for_function(
+        "document.getElementById('cookieconsent').shadowRoot.getAnimations().length === 0"
+    )
+    results = Axe().run(page)
+    # generate_report() cannot print shadow-DOM targets (lists): name them here instead.
+    found = [
+        (v["id"], node["target"], node["failureSummary"])
+        for v in results.response["violations"]
+        for node in v["nodes"]
+    ]
+    assert results.violations_count == 0, found

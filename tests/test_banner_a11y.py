@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from banner_support import COUNTER, Trackers, action, banner, host_page, wait_for_events
+from banner_support import (
+    COUNTER,
+    Trackers,
+    action,
+    assert_no_violations,
+    banner,
+    host_page,
+    wait_for_events,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -14,21 +21,6 @@ def shop(make_site, host_site):
     site = make_site(origins=[host_site.url], metrika=COUNTER)
     host_site.page("/video", "<!doctype html><title>Video</title><p>video</p>")
     return site
-
-
-def assert_no_violations(page):
-    # Measure contrast on the settled dialog, not halfway through its fade-in.
-    page.wait_for_function(
-        "document.getElementById('cookieconsent').shadowRoot.getAnimations().length === 0"
-    )
-    results = Axe().run(page)
-    # generate_report() cannot print shadow-DOM targets (lists): name them here instead.
-    found = [
-        (v["id"], node["target"], node["failureSummary"])
-        for v in results.response["violations"]
-        for node in v["nodes"]
-    ]
-    assert results.violations_count == 0, found
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])

@@ -5,6 +5,7 @@ from . import (  # noqa: F401  (each module registers its views on bp)
     dashboard,
     exports,
     log,
+    look,
     operators,
     policies,
     scans,

@@ -35,7 +35,7 @@ from ..extensions import db
 from ..forms.documents import form_config
 from ..models import PolicyVersion, Site
 from ..models.types import add_months, utcnow
-from ..sites import policies
+from ..sites import look, policies
 from . import texts
 
 #: Files concatenated inside the one IIFE, in this order; a missing optional file is skipped.
@@ -277,9 +277,11 @@ def warm_up(app) -> None:
 
 
 def build(site: Site) -> Embed:
-    """The embed script of ``site``: one IIFE called with the config and the CSS."""
+    """The embed script of ``site``: one IIFE called with the config and the CSS, which ends
+    with the rules of the site's look (none for the default look)."""
     payload = site_payload(site)
     function, css = code(forms="forms" in payload)
+    css += look.css(site.look)
     config = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return Embed.of(f"{function}({config},{json.dumps(css, ensure_ascii=False)});\n".encode())
 

@@ -45,6 +45,9 @@ class Site(db.Model):
     gpc_refuses_analytics: Mapped[bool] = mapped_column(Boolean, default=False)
     floating_button: Mapped[bool] = mapped_column(Boolean, default=True)
     cookie_domain: Mapped[str | None] = mapped_column(String(253))
+    #: The banner's colours, radius and layout where they differ from the defaults
+    #: (cookieconsent/sites/look.py checks them).
+    look: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     #: Keys the HMAC of a subject's phone or e-mail (never stored in clear).
     subject_secret: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
