@@ -174,12 +174,12 @@ function gtag() {
   (W.dataLayer = W.dataLayer || []).push(arguments);
 }
 
-// Google Consent Mode v2: functional and analytics as the visitor decided, ads never.
-function consentMode(verb) {
-  var f = live.functional ? "granted" : "denied";
-  gtag("consent", verb, {functionality_storage: f, personalization_storage: f,
-    analytics_storage: live.analytics ? "granted" : "denied", ad_storage: "denied",
-    ad_user_data: "denied", ad_personalization: "denied", security_storage: "granted"});
+// Google Consent Mode v2: the default (d) with each signal a granted category maps to (m)
+// granted; the default also says how long Google's tags wait for this update (w).
+function consentMode(verb, extra) {
+  var g = C.gcm, s = Object.assign({}, g.d, extra);
+  for (var c in g.m) if (live[c]) g.m[c].forEach(function (n) { s[n] = "granted"; });
+  gtag("consent", verb, s);
 }
 
 function apply(granted, sent) {
@@ -188,6 +188,8 @@ function apply(granted, sent) {
   granted.forEach(function (c) { live[c] = 1; });
   if (C.gcm) consentMode("update");
   for (var c in was) if (!live[c] && was[c] > 1) reload = 1;
+  // Metrika stops sending at once, before the reload and the clean-up.
+  if (reload && !live.analytics && C.metrika) W["disableYaCounter" + C.metrika.id] = true;
   clean();
   activate();
   metrika();
@@ -287,6 +289,8 @@ function metrika() {
   var m = C.metrika;
   if (!m || !live.analytics || W.ym) return;
   live.analytics = 2;
+  // Webvisor only under its own category's consent; withdrawing it reloads the page too.
+  if (m.options.webvisor = !!live[m.wv]) live[m.wv] = 2;
   W.ym = function () { (W.ym.a = W.ym.a || []).push(arguments); };
   W.ym.l = Date.now();
   var s = D.createElement("script");
@@ -309,12 +313,16 @@ function start() {
   }
   flush();
   W.addEventListener("online", flush);
-  D.querySelectorAll("form[data-consent-form] :is(input,textarea)")
+  // Webvisor never records what is typed into a field that carries ym-disable-keys.
+  D.querySelectorAll("input,textarea,select")
     .forEach(function (el) { el.classList.add("ym-disable-keys"); });
   if (typeof guardForms === "function") guardForms();
 }
 
-if (C.gcm) consentMode("default");
+if (C.gcm) {
+  consentMode("default", C.gcm.w && {wait_for_update: C.gcm.w});
+  for (var n in C.gcm.s) gtag("set", n, true);
+}
 W.cookieconsent = {open: openPrefs, granted: function (c) { return !!live[c]; }};
 D.addEventListener("click", function (e) {
   var el = e.target.closest && e.target.closest("[data-consent-open]");
