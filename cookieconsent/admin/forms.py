@@ -144,7 +144,9 @@ class SiteForm(FlaskForm):
         default=0,
         validators=[Optional(), NumberRange(0, MAX_WAIT_MS)],
     )
-    ads_data_redaction = BooleanField(_l("Redact ad data while ads are denied (ads_data_redaction)"))
+    ads_data_redaction = BooleanField(
+        _l("Redact ad data while ads are denied (ads_data_redaction)")
+    )
     url_passthrough = BooleanField(_l("Pass ad click information in URLs (url_passthrough)"))
     gpc_refuses_analytics = BooleanField(_l("Treat Global Privacy Control as refusing analytics"))
     floating_button = BooleanField(_l("Floating cookie settings button"), default=True)

@@ -47,9 +47,7 @@ class Site(db.Model):
     consent_mode_signals: Mapped[dict | None] = mapped_column(JSON)
     #: ``wait_for_update`` of Consent Mode's default, in milliseconds; 0 leaves it out.
     consent_mode_wait_ms: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    ads_data_redaction: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
-    )
+    ads_data_redaction: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     url_passthrough: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     gpc_refuses_analytics: Mapped[bool] = mapped_column(Boolean, default=False)
     floating_button: Mapped[bool] = mapped_column(Boolean, default=True)

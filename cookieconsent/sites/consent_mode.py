@@ -36,10 +36,7 @@ _LINE = re.compile(r"^\s*([a-z0-9_-]+)\s*:(.*)$")
 def signals_by_category(site: Site) -> dict[str, list[str]]:
     """The signals each of the site's categories grants, the site's own choice first."""
     chosen = site.consent_mode_signals or {}
-    return {
-        c.key: list(chosen.get(c.key, DEFAULT_SIGNALS.get(c.key, [])))
-        for c in site.categories
-    }
+    return {c.key: list(chosen.get(c.key, DEFAULT_SIGNALS.get(c.key, []))) for c in site.categories}
 
 
 def parse(text: str, categories: list[str]) -> dict[str, list[str]]:
