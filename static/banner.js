@@ -174,11 +174,11 @@ function gtag() {
   (W.dataLayer = W.dataLayer || []).push(arguments);
 }
 
-// Google Consent Mode v2: the default (d) with each signal a granted category maps to (m)
-// granted; the default also says how long Google's tags wait for this update (w).
+// Google Consent Mode v2: the default (d) with the signals of each granted category (m)
+// granted; the default also says how long Google's tags wait for an update (w).
 function consentMode(verb, extra) {
   var g = C.gcm, s = Object.assign({}, g.d, extra);
-  for (var c in g.m) if (live[c]) g.m[c].forEach(function (n) { s[n] = "granted"; });
+  for (var c in g.m) if (live[c]) Object.assign(s, g.m[c]);
   gtag("consent", verb, s);
 }
 
@@ -188,8 +188,6 @@ function apply(granted, sent) {
   granted.forEach(function (c) { live[c] = 1; });
   if (C.gcm) consentMode("update");
   for (var c in was) if (!live[c] && was[c] > 1) reload = 1;
-  // Metrika stops sending at once, before the reload and the clean-up.
-  if (reload && !live.analytics && C.metrika) W["disableYaCounter" + C.metrika.id] = true;
   clean();
   activate();
   metrika();
@@ -287,14 +285,17 @@ function placeholder(frame, cat) {
 // Yandex.Metrika's official tag, loaded only now; a page that loads it itself keeps its own.
 function metrika() {
   var m = C.metrika;
-  if (!m || !live.analytics || W.ym) return;
+  if (!m) return;
+  // Withdrawn: a running counter stops sending at once, before the reload.
+  W["disableYaCounter" + m.id] = !live.analytics;
+  if (!live.analytics || W.ym) return;
   live.analytics = 2;
   // Webvisor only under its own category's consent; withdrawing it reloads the page too.
   if (m.options.webvisor = !!live[m.wv]) live[m.wv] = 2;
   W.ym = function () { (W.ym.a = W.ym.a || []).push(arguments); };
   W.ym.l = Date.now();
+  // A script made by createElement is async already.
   var s = D.createElement("script");
-  s.async = true;
   s.src = "https://mc.yandex.ru/metrika/tag.js";
   D.head.append(s);
   W.ym(m.id, "init", m.options);
@@ -320,8 +321,8 @@ function start() {
 }
 
 if (C.gcm) {
-  consentMode("default", C.gcm.w && {wait_for_update: C.gcm.w});
-  for (var n in C.gcm.s) gtag("set", n, true);
+  consentMode("default", C.gcm.w);
+  if (C.gcm.s) gtag("set", C.gcm.s);
 }
 W.cookieconsent = {open: openPrefs, granted: function (c) { return !!live[c]; }};
 D.addEventListener("click", function (e) {

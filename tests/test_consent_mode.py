@@ -33,15 +33,16 @@ def gcm_site(make_site):
 
 
 def test_without_consent_mode_the_script_carries_no_mapping(client, site):
-    assert config_of(client.get("/embed/shop.js"))["gcm"] == 0
+    assert "gcm" not in config_of(client.get("/embed/shop.js"))
 
 
 def test_each_category_grants_its_default_signals_and_ads_only_with_marketing(
     client, gcm_site
 ):
     gcm = config_of(client.get("/embed/shop.js"))["gcm"]
-    assert gcm["m"] == {"functional": ["functionality_storage", "personalization_storage"],
-                        "analytics": ["analytics_storage"]}
+    assert gcm["m"] == {
+        "functional": {"functionality_storage": "granted", "personalization_storage": "granted"},
+        "analytics": {"analytics_storage": "granted"}}
     assert gcm["d"] == {name: "denied" for name in ADS + [
         "analytics_storage", "functionality_storage", "personalization_storage"]} | {
         "security_storage": "granted"}
@@ -49,7 +50,8 @@ def test_each_category_grants_its_default_signals_and_ads_only_with_marketing(
 
     gcm_site.categories.append(Category(key="marketing", position=3))
     db.session.commit()
-    assert config_of(client.get("/embed/shop.js"))["gcm"]["m"]["marketing"] == ADS
+    assert config_of(client.get("/embed/shop.js"))["gcm"]["m"]["marketing"] == dict.fromkeys(
+        ADS, "granted")
 
 
 def test_the_three_settings_reach_the_script_only_when_set(client, gcm_site):
@@ -57,7 +59,7 @@ def test_the_three_settings_reach_the_script_only_when_set(client, gcm_site):
     gcm_site.url_passthrough = True
     db.session.commit()
     gcm = config_of(client.get("/embed/shop.js"))["gcm"]
-    assert gcm["w"] == 500 and gcm["s"] == {"url_passthrough": True}
+    assert gcm["w"] == {"wait_for_update": 500} and gcm["s"] == {"url_passthrough": True}
 
 
 def test_the_console_saves_a_mapping_and_shows_it_again(admin_client, gcm_site):

@@ -60,7 +60,6 @@ def site_payload(site: Site) -> dict:
         "domain": site.cookie_domain or "",
         "floating": bool(site.floating_button),
         "gpc_refuses": bool(site.gpc_refuses_analytics),
-        "gcm": consent_mode.banner_config(site) if site.google_consent_mode else 0,
         "categories": [c.key for c in site.categories],
         "services": [
             {
@@ -74,6 +73,8 @@ def site_payload(site: Site) -> dict:
         ],
         "texts": {},
     }
+    if site.google_consent_mode:
+        config["gcm"] = consent_mode.banner_config(site)
     if site.metrika_counter_id:
         options = dict(site.metrika_options or {})
         # Webvisor records keystrokes and screens: the banner turns it on only when the

@@ -70,16 +70,20 @@ def format_lines(mapping: dict[str, list[str]]) -> str:
 def banner_config(site: Site) -> dict:
     """What the banner needs to send Consent Mode: short keys, only what is set.
 
-    ``d`` is the default (every signal denied but ``security_storage``), ``m`` the granted
-    categories' signals, ``w`` the default's ``wait_for_update``, ``s`` the ``gtag('set')``
-    flags.
+    ``d`` is the default (every signal denied but ``security_storage``), ``m`` what each
+    category grants, as the banner lays it over the default, ``w`` what the default command adds (``wait_for_update``), ``s``
+    the flags of one ``gtag('set', {…})``.
     """
     config: dict = {
         "d": {name: "denied" for name in SIGNALS} | {"security_storage": "granted"},
-        "m": {key: names for key, names in signals_by_category(site).items() if names},
+        "m": {
+            key: dict.fromkeys(names, "granted")
+            for key, names in signals_by_category(site).items()
+            if names
+        },
     }
     if site.consent_mode_wait_ms:
-        config["w"] = site.consent_mode_wait_ms
+        config["w"] = {"wait_for_update": site.consent_mode_wait_ms}
     flags = {"ads_data_redaction": site.ads_data_redaction, "url_passthrough": site.url_passthrough}
     if any(flags.values()):
         config["s"] = {name: True for name, on in flags.items() if on}
