@@ -175,12 +175,12 @@ function gtag() {
   (W.dataLayer = W.dataLayer || []).push(arguments);
 }
 
-// Google Consent Mode v2: functional and analytics as the visitor decided, ads never.
-function consentMode(verb) {
-  var f = live.functional ? "granted" : "denied";
-  gtag("consent", verb, {functionality_storage: f, personalization_storage: f,
-    analytics_storage: live.analytics ? "granted" : "denied", ad_storage: "denied",
-    ad_user_data: "denied", ad_personalization: "denied", security_storage: "granted"});
+// Google Consent Mode v2: the default (d) with the signals of each granted category (m)
+// granted; the default also says how long Google's tags wait for an update (w).
+function consentMode(verb, extra) {
+  var g = C.gcm, s = Object.assign({}, g.d, extra);
+  for (var c in g.m) if (live[c]) Object.assign(s, g.m[c]);
+  gtag("consent", verb, s);
 }
 
 function apply(granted, sent) {
@@ -286,12 +286,17 @@ function placeholder(frame, cat) {
 // Yandex.Metrika's official tag, loaded only now; a page that loads it itself keeps its own.
 function metrika() {
   var m = C.metrika;
-  if (!m || !live.analytics || W.ym) return;
+  if (!m) return;
+  // Withdrawn: a running counter stops sending at once, before the reload.
+  W["disableYaCounter" + m.id] = !live.analytics;
+  if (!live.analytics || W.ym) return;
   live.analytics = 2;
+  // Webvisor only under its own category's consent; withdrawing it reloads the page too.
+  if (m.options.webvisor = !!live[m.wv]) live[m.wv] = 2;
   W.ym = function () { (W.ym.a = W.ym.a || []).push(arguments); };
   W.ym.l = Date.now();
+  // A script made by createElement is async already.
   var s = D.createElement("script");
-  s.async = true;
   s.src = "https://mc.yandex.ru/metrika/tag.js";
   D.head.append(s);
   W.ym(m.id, "init", m.options);
@@ -310,12 +315,16 @@ function start() {
   }
   flush();
   W.addEventListener("online", flush);
-  D.querySelectorAll("form[data-consent-form] :is(input,textarea)")
+  // Webvisor never records what is typed into a field that carries ym-disable-keys.
+  D.querySelectorAll("input,textarea,select")
     .forEach(function (el) { el.classList.add("ym-disable-keys"); });
   if (typeof guardForms === "function") guardForms();
 }
 
-if (C.gcm) consentMode("default");
+if (C.gcm) {
+  consentMode("default", C.gcm.w);
+  if (C.gcm.s) gtag("set", C.gcm.s);
+}
 W.cookieconsent = {open: openPrefs, granted: function (c) { return !!live[c]; }};
 D.addEventListener("click", function (e) {
   var el = e.target.closest && e.target.closest("[data-consent-open]");

@@ -43,12 +43,11 @@ def test_the_script_carries_the_site_config_and_is_cacheable(client, metrika_sit
     assert config["categories"] == ["essential", "functional", "analytics"]
     assert config["metrika"] == {
         "id": 12345678,
-        "options": {"clickmap": True, "trackLinks": True, "accurateTrackBounce": True,
-                    "webvisor": False},
+        "options": {"clickmap": True, "trackLinks": True, "accurateTrackBounce": True},
     }
     [metrika] = config["services"]
     assert metrika["cookies"][0] == "_ym_*" and metrika["storage"] == ["_ym*"]
-    assert config["floating"] is True and config["gcm"] is False and config["domain"] == ""
+    assert config["floating"] is True and "gcm" not in config and config["domain"] == ""
 
 
 def test_revalidation_is_answered_with_304(client, metrika_site):
@@ -102,11 +101,19 @@ def test_an_unknown_site_is_a_404_naming_the_site(client, metrika_site):
     assert "site" in response.get_json()["fields"]
 
 
-def test_webvisor_stays_off_unless_the_operator_turns_it_on(client, make_site):
+def test_webvisor_is_a_service_of_its_own_under_the_category_the_operator_chose(
+    client, make_site
+):
     site = make_site()
-    registry.add_metrika(site, 999, webvisor=True)
+    registry.add_metrika(site, 999)
     db.session.commit()
-    assert config_of(client.get("/embed/shop.js"))["metrika"]["options"]["webvisor"] is True
+    assert "wv" not in config_of(client.get("/embed/shop.js"))["metrika"]
+    registry.add_metrika(site, 999, webvisor="functional")
+    db.session.commit()
+    config = config_of(client.get("/embed/shop.js"))
+    assert config["metrika"]["wv"] == "functional"
+    assert {"name": "Yandex Webvisor", "category": "functional", "provider": "Yandex LLC",
+            "cookies": [], "storage": []} in config["services"]
 
 
 def test_site_settings_reach_the_script(client, make_site):
@@ -118,7 +125,7 @@ def test_site_settings_reach_the_script(client, make_site):
     site.consent_lifetime_days = 180
     db.session.commit()
     config = config_of(client.get("/embed/shop.js"))
-    assert (config["floating"], config["domain"], config["gpc_refuses"], config["gcm"],
+    assert (config["floating"], config["domain"], config["gpc_refuses"], bool(config["gcm"]),
             config["days"]) == (False, "example.kz", True, True, 180)
     assert "metrika" not in config
 

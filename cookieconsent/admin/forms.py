@@ -34,6 +34,7 @@ from ..config import LANGUAGES
 from ..models import CATEGORIES
 from ..models.consent import EVENT_TYPES, METHODS
 from ..models.site import DEFAULT_TIME_ZONE
+from ..sites.consent_mode import MAX_WAIT_MS
 from ..sites.registry import KEY_PATTERN
 from . import labels
 
@@ -121,10 +122,32 @@ class SiteForm(FlaskForm):
         _l("Yandex.Metrika counter"), validators=[Optional(), NumberRange(1, 2**31 - 1)]
     )
     metrika_webvisor = BooleanField(_l("Webvisor"))
+    metrika_webvisor_category = SelectField(
+        _l("Webvisor needs consent to"),
+        description=_l("Webvisor records the screen: it runs only when this category is allowed."),
+        choices=choices((c, labels.CATEGORIES[c]) for c in CATEGORIES if c != "essential"),
+        default="analytics",
+    )
     metrika_clickmap = BooleanField(_l("Click map"), default=True)
     metrika_track_links = BooleanField(_l("Track outbound links"), default=True)
     metrika_accurate_bounce = BooleanField(_l("Accurate bounce rate"), default=True)
     google_consent_mode = BooleanField(_l("Google Consent Mode v2"))
+    consent_mode_signals = TextAreaField(
+        _l("Consent Mode signals by category"),
+        description=_l(
+            "One category a line, e.g. analytics: analytics_storage. "
+            "A category not listed grants its default signals."
+        ),
+    )
+    consent_mode_wait_ms = IntegerField(
+        _l("Wait for an update (wait_for_update), ms"),
+        default=0,
+        validators=[Optional(), NumberRange(0, MAX_WAIT_MS)],
+    )
+    ads_data_redaction = BooleanField(
+        _l("Redact ad data while ads are denied (ads_data_redaction)")
+    )
+    url_passthrough = BooleanField(_l("Pass ad click information in URLs (url_passthrough)"))
     gpc_refuses_analytics = BooleanField(_l("Treat Global Privacy Control as refusing analytics"))
     floating_button = BooleanField(_l("Floating cookie settings button"), default=True)
     cookie_domain = StringField(

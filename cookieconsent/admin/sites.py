@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 
 from ..accounts import audit
 from ..extensions import db
-from ..models import Service, Site
+from ..models import CATEGORIES, Service, Site
 from ..models.site import DEFAULT_TIME_ZONE
-from ..sites import policies
+from ..sites import consent_mode, policies
 from ..sites import registry as site_domain
 from .auth import admin_required, site_or_404
 from .blueprint import bp
@@ -24,14 +24,25 @@ SETTINGS = (
     "proof_retention_days",
     "form_retention_days",
     "google_consent_mode",
+    "ads_data_redaction",
+    "url_passthrough",
     "gpc_refuses_analytics",
     "floating_button",
 )
 METRIKA_OPTIONS = {
-    "webvisor": "metrika_webvisor",
     "clickmap": "metrika_clickmap",
     "trackLinks": "metrika_track_links",
     "accurateTrackBounce": "metrika_accurate_bounce",
+}
+
+SIGNAL_ERRORS = {
+    "line": lambda value: _("Not “category: signal, signal”: %(value)s", value=value),
+    "category": lambda value: _("The site has no category %(value)s.", value=value),
+    "signal": lambda value: _(
+        "Not a Consent Mode v2 signal: %(value)s. The signals are %(names)s.",
+        value=value,
+        names=", ".join(consent_mode.SIGNALS),
+    ),
 }
 
 
@@ -57,6 +68,21 @@ def parse_apps(form: SiteForm) -> list[str] | None:
         return None
 
 
+def parse_signals(form: SiteForm, site: Site | None) -> dict | None:
+    """The Consent Mode mapping, or None with the error put on the form field."""
+    keys = [c.key for c in site.categories] if site else list(CATEGORIES)
+    try:
+        return consent_mode.parse(form.consent_mode_signals.data, keys)
+    except ValueError as error:
+        problem, value = error.args
+        form.consent_mode_signals.errors.append(SIGNAL_ERRORS[problem](value))
+        return None
+
+
+def _parsed(form: SiteForm, site: Site | None) -> bool:
+    return parse_apps(form) is not None and parse_signals(form, site) is not None
+
+
 def apply_settings(site: Site, form: SiteForm, origins: list[str]) -> dict:
     """Copy the form onto ``site``; returns what changed, for the audit trail."""
     before = _snapshot(site)
@@ -67,13 +93,22 @@ def apply_settings(site: Site, form: SiteForm, origins: list[str]) -> dict:
     site.languages = [lang for lang in ("kk", "ru", "en") if lang in form.languages.data]
     site.cookie_domain = (form.cookie_domain.data or "").strip().lstrip(".").lower() or None
     site.time_zone = form.time_zone.data or DEFAULT_TIME_ZONE
+    site.consent_mode_wait_ms = form.consent_mode_wait_ms.data or 0
+    # Only what differs from the defaults: a category added later still gets its default.
+    site.consent_mode_signals = {
+        key: names
+        for key, names in (parse_signals(form, site) or {}).items()
+        if names != consent_mode.DEFAULT_SIGNALS.get(key, [])
+    } or None
     counter = form.metrika_counter_id.data
     if counter:
-        site_domain.add_metrika(site, counter, webvisor=bool(form.metrika_webvisor.data))
-        site.metrika_options = {
+        webvisor = form.metrika_webvisor.data and form.metrika_webvisor_category.data
+        site_domain.add_metrika(site, counter, webvisor=webvisor or None)
+        site.metrika_options = site.metrika_options | {
             option: bool(getattr(form, field).data) for option, field in METRIKA_OPTIONS.items()
         }
     else:
+        site_domain.remove_webvisor(site)
         site.metrika_counter_id = None
         site.metrika_options = {}
     db.session.flush()
@@ -89,6 +124,8 @@ def _snapshot(site: Site) -> dict:
         "cookie_domain",
         "metrika_counter_id",
         "metrika_options",
+        "consent_mode_signals",
+        "consent_mode_wait_ms",
     )
     return {name: getattr(site, name) for name in names}
 
@@ -110,9 +147,12 @@ def site_new():
     if request.method == "GET":
         form.languages.data = ["kk", "ru", "en"]
         form.default_language.data = "ru"
+        form.consent_mode_signals.data = consent_mode.format_lines(
+            {key: consent_mode.DEFAULT_SIGNALS.get(key, []) for key in CATEGORIES}
+        )
     if form.validate_on_submit() and _languages_valid(form):
         origins = parse_origins(form)
-        if origins is not None and parse_apps(form) is not None:
+        if origins is not None and _parsed(form, None):
             try:
                 site = site_domain.create_site(
                     form.key.data,
@@ -145,9 +185,15 @@ def site_edit(key):
         form.languages.data = list(site.languages)
         for option, field in METRIKA_OPTIONS.items():
             getattr(form, field).data = bool(site.metrika_options.get(option))
+        webvisor = site_domain.webvisor_category(site)
+        form.metrika_webvisor.data = bool(webvisor)
+        form.metrika_webvisor_category.data = webvisor or "analytics"
+        form.consent_mode_signals.data = consent_mode.format_lines(
+            consent_mode.signals_by_category(site)
+        )
     if form.validate_on_submit() and _languages_valid(form):
         origins = parse_origins(form)
-        if origins is not None and parse_apps(form) is not None:
+        if origins is not None and _parsed(form, site):
             changes = apply_settings(site, form, origins)
             if changes:
                 audit.record("site.update", site=site, target=site.key, details=_jsonable(changes))
@@ -221,9 +267,13 @@ def service_delete(key, service_id):
     if service is None or not form.validate_on_submit():
         abort(404)
     if service.key == site_domain.METRIKA_PRESET["key"]:
+        site_domain.remove_webvisor(site)
         site.metrika_counter_id = None
         site.metrika_options = {}
-    site.services.remove(service)
+    if service in site.services:
+        site.services.remove(service)
+    if service.key == site_domain.WEBVISOR_PRESET["key"]:
+        site_domain.remove_webvisor(site)
     audit.record(
         "site.update", site=site, target=site.key, details={"service_removed": service.key}
     )

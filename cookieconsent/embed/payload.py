@@ -35,7 +35,7 @@ from ..extensions import db
 from ..forms.documents import form_config
 from ..models import PolicyVersion, Site
 from ..models.types import add_months, utcnow
-from ..sites import look, policies
+from ..sites import consent_mode, look, policies, registry
 from . import texts
 
 #: Files concatenated inside the one IIFE, in this order; a missing optional file is skipped.
@@ -75,7 +75,6 @@ def site_payload(site: Site) -> dict:
         "domain": site.cookie_domain or "",
         "floating": bool(site.floating_button),
         "gpc_refuses": bool(site.gpc_refuses_analytics),
-        "gcm": bool(site.google_consent_mode),
         "categories": [c.key for c in site.categories],
         # What the banner deletes without consent; names and providers come with the dialog.
         "services": [
@@ -84,11 +83,17 @@ def site_payload(site: Site) -> dict:
         ],
         "texts": {},
     }
+    if site.google_consent_mode:
+        config["gcm"] = consent_mode.banner_config(site)
     if site.metrika_counter_id:
         options = dict(site.metrika_options or {})
-        # Webvisor records keystrokes and screens: off unless the operator turned it on.
-        options["webvisor"] = bool(options.get("webvisor", False))
+        # Webvisor records keystrokes and screens: the banner turns it on only when the
+        # category of the Webvisor service (wv) is granted.
+        options.pop("webvisor", None)
         config["metrika"] = {"id": site.metrika_counter_id, "options": options}
+        webvisor = registry.webvisor_category(site)
+        if webvisor:
+            config["metrika"]["wv"] = webvisor
     if version is not None:
         config["policy"] = {"significant": version.significant}
     # Texts travel apart, in the page's one language, and the script keeps them in

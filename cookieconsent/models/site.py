@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -42,6 +42,13 @@ class Site(db.Model):
     metrika_counter_id: Mapped[int | None] = mapped_column(Integer)
     metrika_options: Mapped[dict] = mapped_column(JSON, default=dict)
     google_consent_mode: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: ``{category_key: [signal, …]}``; a category not in it grants its default signals
+    #: (cookieconsent/sites/consent_mode.py).
+    consent_mode_signals: Mapped[dict | None] = mapped_column(JSON)
+    #: ``wait_for_update`` of Consent Mode's default, in milliseconds; 0 leaves it out.
+    consent_mode_wait_ms: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    ads_data_redaction: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    url_passthrough: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     gpc_refuses_analytics: Mapped[bool] = mapped_column(Boolean, default=False)
     floating_button: Mapped[bool] = mapped_column(Boolean, default=True)
     cookie_domain: Mapped[str | None] = mapped_column(String(253))

@@ -25,6 +25,16 @@ METRIKA_PRESET = {
     "cookies": ["_ym_*", "yandexuid", "yabs-sid", "i", "ymex", "yuidss"],
     "storage_keys": ["_ym*"],
 }
+#: Webvisor records the visitor's screen and input: a service of its own, so that it runs only
+#: under the category that holds it (its own consent), never merely because analytics did.
+WEBVISOR_PRESET = {
+    "key": "yandex-webvisor",
+    "name": "Yandex Webvisor",
+    "category": "analytics",
+    "provider": "Yandex LLC",
+    "cookies": [],
+    "storage_keys": [],
+}
 
 
 def normalize_origin(value: str) -> str:
@@ -71,20 +81,50 @@ def create_site(
     return site
 
 
-def add_metrika(site: Site, counter_id: int, webvisor: bool = False) -> Service:
-    """Declare Yandex.Metrika, loaded by the banner only after analytics consent."""
+def add_metrika(site: Site, counter_id: int, webvisor: str | None = None) -> Service:
+    """Declare Yandex.Metrika, loaded by the banner only after analytics consent, and
+    Webvisor under the category ``webvisor`` names (none: Webvisor off)."""
     site.metrika_counter_id = counter_id
     site.metrika_options = {
         "clickmap": True,
         "trackLinks": True,
         "accurateTrackBounce": True,
-        "webvisor": webvisor,
     }
-    service = next((s for s in site.services if s.key == METRIKA_PRESET["key"]), None)
-    if service is None:
-        service = Service(**METRIKA_PRESET)
-        site.services.append(service)
+    set_webvisor(site, webvisor)
+    service = _service(site, METRIKA_PRESET)
     db.session.flush()
+    return service
+
+
+def set_webvisor(site: Site, category: str | None) -> None:
+    """Webvisor on under ``category``, or off (``None``): the service and the option agree."""
+    site.metrika_options = dict(site.metrika_options or {}, webvisor=bool(category))
+    if category:
+        _service(site, WEBVISOR_PRESET).category = category
+    else:
+        remove_webvisor(site)
+
+
+def remove_webvisor(site: Site) -> None:
+    """Webvisor off: its service goes, and the option with it."""
+    site.services[:] = [s for s in site.services if s.key != WEBVISOR_PRESET["key"]]
+    if site.metrika_options:
+        site.metrika_options = dict(site.metrika_options, webvisor=False)
+
+
+def webvisor_category(site) -> str | None:
+    """The category that gates Webvisor on ``site``, or ``None`` when Webvisor is off."""
+    if not (site.metrika_counter_id and (site.metrika_options or {}).get("webvisor")):
+        return None
+    service = next((s for s in site.services if s.key == WEBVISOR_PRESET["key"]), None)
+    return service.category if service else None
+
+
+def _service(site: Site, preset: dict) -> Service:
+    service = next((s for s in site.services if s.key == preset["key"]), None)
+    if service is None:
+        service = Service(**preset)
+        site.services.append(service)
     return service
 
 
