@@ -112,8 +112,10 @@ def test_webvisor_is_a_service_of_its_own_under_the_category_the_operator_chose(
     db.session.commit()
     config = config_of(client.get("/embed/shop.js"))
     assert config["metrika"]["wv"] == "functional"
+    # Its name and provider come with the preferences dialog, where the visitor decides on it.
+    dialog = client.get("/embed/shop/dialog/en.json").get_json()
     assert {"name": "Yandex Webvisor", "category": "functional", "provider": "Yandex LLC",
-            "cookies": [], "storage": []} in config["services"]
+            "cookies": []} in dialog["services"]
 
 
 def test_site_settings_reach_the_script(client, make_site):
