@@ -32,7 +32,7 @@ from ..extensions import db
 from ..forms.documents import form_config
 from ..models import PolicyVersion, Site
 from ..models.types import add_months, utcnow
-from ..sites import policies
+from ..sites import policies, wording
 from . import texts
 
 #: Files concatenated inside the one IIFE, in this order; a missing optional file is skipped.
@@ -47,12 +47,19 @@ class Embed:
     gzipped: bytes
 
 
-def site_payload(site: Site) -> dict:
-    """What the banner needs to know about ``site``: the same bytes for every visitor."""
+def site_payload(site: Site, preview: dict | None = None) -> dict:
+    """What the banner needs to know about ``site``: the same bytes for every visitor.
+
+    ``preview`` (``{"server": ..., "wording": ...}``) is the console's preview: words not
+    saved yet, texts from the preview's own address, and a banner that records nothing.
+    """
     version = policies.in_force(site)
+    own_words = preview["wording"] if preview else site.wording
     config: dict = {
         "site": site.key,
-        "server": url_for("embed.script", key=site.key, _external=True).rsplit("/embed/", 1)[0],
+        "server": preview["server"]
+        if preview
+        else url_for("embed.script", key=site.key, _external=True).rsplit("/embed/", 1)[0],
         "revision": version.revision if version else 0,
         "languages": list(site.languages),
         "default_language": site.default_language,
@@ -84,8 +91,10 @@ def site_payload(site: Site) -> dict:
     # Texts travel apart, in the page's one language, and the script keeps them in
     # localStorage under this version: a returning visitor never downloads them again.
     for language in site.languages:
-        config["texts"][language] = texts_version(site, language)
+        config["texts"][language] = texts_version(site, language, own_words)
     config["forms"] = form_config(site)
+    if preview:
+        config["preview"] = 1
     return config
 
 
@@ -114,15 +123,23 @@ def _lifetime_days(site: Site) -> int:
     return (add_months(now, site.consent_lifetime_months) - now).days
 
 
-def texts_version(site: Site, language: str) -> str:
-    """A short digest of :func:`site_texts`: it changes whenever one of the texts does."""
-    data = json.dumps(site_texts(site, language), ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(data.encode()).hexdigest()[:10]
+def texts_version(site: Site, language: str, own_words: dict | None = None) -> str:
+    """A short digest of :func:`site_texts`: it changes whenever one of the texts does.
+
+    It is the start of the texts' full hash, which a decision records (``sites.wording``).
+    """
+    return wording.digest(site_texts(site, language, own_words))[:10]
 
 
-def site_texts(site: Site, language: str) -> dict:
-    """Every text of the banner (and the form guard) for ``site`` in ``language``."""
+def site_texts(site: Site, language: str, own_words: dict | None = None) -> dict:
+    """Every text of the banner (and the form guard) for ``site`` in ``language``.
+
+    The site's own words (``own_words``, else its saved ones) replace the catalogs'.
+    """
     words = texts.texts_for(language)
+    if own_words is None:
+        own_words = site.wording
+    words |= (own_words or {}).get(language, {})
     words |= texts.count_texts(
         language, {len(s.cookies) for s in site.services}
     )
@@ -238,9 +255,9 @@ def warm_up(app) -> None:
         client.get(f"/embed/{key}.js", headers={"Accept-Encoding": "gzip"})
 
 
-def build(site: Site) -> Embed:
+def build(site: Site, preview: dict | None = None) -> Embed:
     """The embed script of ``site``: one IIFE called with the config and the CSS."""
-    config = json.dumps(site_payload(site), ensure_ascii=False, separators=(",", ":"))
+    config = json.dumps(site_payload(site, preview), ensure_ascii=False, separators=(",", ":"))
     function, css = code()
     body = f"{function}({config},{json.dumps(css, ensure_ascii=False)});\n".encode()
     digest = hashlib.sha256(body).hexdigest()

@@ -10,10 +10,11 @@ from datetime import datetime
 from flask import Response, request
 
 from ..errors import APIError
-from ..sites import snapshots
+from ..extensions import db
+from ..sites import snapshots, wording
 from ..sites.registry import get_site
 from .blueprint import bp
-from .payload import Embed, build, out_of_date_at, site_texts, texts_version
+from .payload import Embed, build, out_of_date_at, site_texts
 
 #: Short: a published policy or a changed setting reaches visitors within minutes; after that
 #: the browser revalidates with If-None-Match and usually gets a bodiless 304.
@@ -23,7 +24,7 @@ MAX_AGE = 300
 @bp.get("/<key>.js")
 def script(key):
     """The banner code with the site's configuration, revalidated by ETag."""
-    return _respond(_script(key), f"public, max-age={MAX_AGE}, stale-while-revalidate=86400")
+    return respond(_script(key), f"public, max-age={MAX_AGE}, stale-while-revalidate=86400")
 
 
 def _script(key: str) -> Embed:
@@ -36,14 +37,21 @@ def _script(key: str) -> Embed:
     return snapshots.built(key, ("script", request.host_url), make)
 
 
-def _texts(key: str, language: str) -> tuple[tuple[Embed, str], datetime | None]:
-    site = get_site(key)
+def texts_body(site, language: str, own_words: dict | None = None) -> Embed:
+    """The texts as served: their canonical JSON, whose SHA-256 a decision records."""
     if language not in site.languages:
         raise APIError(404, "Unknown language.", {"language": f"One of {site.languages}."})
-    data = json.dumps(site_texts(site, language), ensure_ascii=False, separators=(",", ":"))
-    data = data.encode()
-    embed = Embed(data, hashlib.sha256(data).hexdigest(), "", gzip.compress(data, 9, mtime=0))
-    return (embed, texts_version(site, language)), out_of_date_at(site)
+    data = wording.canonical(site_texts(site, language, own_words))
+    return Embed(data, hashlib.sha256(data).hexdigest(), "", gzip.compress(data, 9, mtime=0))
+
+
+def _texts(key: str, language: str) -> tuple[tuple[Embed, str], datetime | None]:
+    site = get_site(key)
+    embed = texts_body(site, language)
+    # Kept before it is served: a decision made on these words can name them.
+    wording.keep(site, language, json.loads(embed.body))
+    db.session.commit()
+    return (embed, embed.digest[:10]), out_of_date_at(site)
 
 
 @bp.get("/<key>/texts/<language>.json")
@@ -55,7 +63,7 @@ def texts(key, language):
     # The script asks for ?v=<digest of these texts>: a new version is a new URL.
     versioned = request.args.get("v") == version
     cache = "public, max-age=31536000, immutable" if versioned else f"public, max-age={MAX_AGE}"
-    return _respond(embed, cache, "application/json")
+    return respond(embed, cache, "application/json")
 
 
 @bp.get("/<key>/<version>.js")
@@ -69,10 +77,10 @@ def pinned(key, version):
             "`flask --app wsgi sites embed KEY`.",
             {"version": "Not the current version of the script."},
         )
-    return _respond(embed, "public, max-age=31536000, immutable")
+    return respond(embed, "public, max-age=31536000, immutable")
 
 
-def _respond(embed: Embed, cache_control: str, mimetype: str = "text/javascript") -> Response:
+def respond(embed: Embed, cache_control: str, mimetype: str = "text/javascript") -> Response:
     gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
     # One entity tag per encoding: the two bodies differ byte for byte.
     etag = embed.digest[:32] + ("-gz" if gzipped else "")
