@@ -101,3 +101,22 @@ def test_the_preview_shows_unsaved_words_in_every_frame_and_records_nothing(
     page.reload()
     again = page.frame_locator("iframe[data-preview='kk-dark-phone']")
     again.locator("#cookieconsent .bar h2").wait_for(timeout=30000)
+
+
+def test_the_words_page_and_the_preview_are_axe_clean_in_kazakh(page, live_server, shop, admin):
+    from axe_playwright_python.sync_playwright import Axe
+
+    login(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/sites/{shop.key}/wording?lang=kk")
+    assert page.text_content("h1").startswith("Баннер мәтіндері")
+    page.fill("input[name='kk.accept_all']", "Қ" * 40)
+    page.evaluate("document.querySelector(\"input[name='kk.accept_all']\").removeAttribute('maxlength')")
+    page.fill("input[name='kk.accept_all']", "Қ" * 41)
+    page.click("form.settings button.primary")
+    page.wait_for_selector("[data-error-for='kk.accept_all']")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.goto(f"{live_server.url}/admin/sites/{shop.key}/preview")
+    page.frame_locator("iframe[data-preview='kk-light-phone']").locator("#cookieconsent .bar").wait_for()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()

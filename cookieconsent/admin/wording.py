@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..accounts import audit
@@ -111,13 +112,16 @@ def site_preview_frame(key):
     site = site_or_404(key)
     token = request.args.get("token", "")
     scheme = request.args.get("scheme") if request.args.get("scheme") in SCHEMES else "light"
-    page = render_template(
-        "admin/preview_frame.html",
-        site=site,
-        scheme=scheme,
-        script=url_for("embed.preview_script", token=token),
-        language=request.args.get("language", ""),
-    )
+    language = request.args.get("language")
+    language = language if language in site.languages else site.default_language
+    with force_locale(language):  # the page behind the banner is in the banner's language
+        page = render_template(
+            "admin/preview_frame.html",
+            site=site,
+            scheme=scheme,
+            script=url_for("embed.preview_script", token=token),
+            language=language,
+        )
     # The banner may fetch its texts from the preview's address and nothing else: even a
     # banner that tried could not send a decision from here.
     connect = preview.root(token) + "/"

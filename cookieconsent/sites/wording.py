@@ -12,6 +12,7 @@ import hashlib
 import json
 import threading
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -81,9 +82,13 @@ def clean(site: Site, submitted: dict[str, dict[str, str]]) -> dict[str, dict[st
             field = f"{language}.{key}"
             text = " ".join((text or "").split())
             if language not in site.languages or key not in LIMITS:
-                errors[field] = "Not a text the banner shows."
+                errors[field] = _("Not a text the banner shows.")
             elif len(text) > LIMITS[key]:
-                errors[field] = f"At most {LIMITS[key]} characters ({len(text)} given)."
+                errors[field] = _(
+                    "At most %(limit)s characters (%(count)s given).",
+                    limit=LIMITS[key],
+                    count=len(text),
+                )
             elif text:
                 wording.setdefault(language, {})[key] = text
     if errors:
