@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from cookieconsent.consents import proof
 from cookieconsent.export import events as export
 from cookieconsent.extensions import db
-from cookieconsent.models import BannerTexts, ConsentEvent, PolicyVersion
+from cookieconsent.models import BannerTexts, ConsentEvent
 from cookieconsent.sites import policies
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "proof.schema.json").read_text())
@@ -74,7 +74,9 @@ def test_an_empty_field_keeps_the_standard_words(admin_client, site):
     "field, text, limit",
     [("kk.accept_all", "Қ" * 41, 40), ("ru.title", "Т" * 81, 80), ("en.intro", "x" * 601, 600)],
 )
-def test_a_text_over_its_limit_is_refused_with_its_field_named(admin_client, site, field, text, limit):
+def test_a_text_over_its_limit_is_refused_with_its_field_named(
+    admin_client, site, field, text, limit
+):
     answer = admin_client.post(
         f"/admin/sites/{site.key}/wording",
         data={field: text, "kk.title": TITLE_KK, "significant": "no"},

@@ -77,7 +77,9 @@ def test_the_preview_shows_unsaved_words_in_every_frame_and_records_nothing(
     page.click("button[name=preview]")
     page.wait_for_selector("iframe[data-preview]")
     posts.clear()  # the console's own form posts (login, preview) are not decisions
-    names = page.eval_on_selector_all("iframe[data-preview]", "fs => fs.map(f => f.dataset.preview)")
+    names = page.eval_on_selector_all(
+        "iframe[data-preview]", "frames => frames.map(f => f.dataset.preview)"
+    )
     assert len(names) == 12
     for name in names:
         frame = page.frame_locator(f"iframe[data-preview='{name}']")
@@ -117,6 +119,7 @@ def test_the_words_page_and_the_preview_are_axe_clean_in_kazakh(page, live_serve
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
     page.goto(f"{live_server.url}/admin/sites/{shop.key}/preview")
-    page.frame_locator("iframe[data-preview='kk-light-phone']").locator("#cookieconsent .bar").wait_for()
+    frame = page.frame_locator("iframe[data-preview='kk-light-phone']")
+    frame.locator("#cookieconsent .bar").wait_for()
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()

@@ -13,14 +13,14 @@ from ..extensions import db
 from ..sites import wording
 from .auth import admin_required, site_or_404
 from .blueprint import bp
-from .forms import ActionForm, LANGUAGE_NAMES
+from .forms import LANGUAGE_NAMES, ActionForm
 
 #: The preview's frames: (name, width, height) of a phone and of a desktop window.
 DEVICES = (("phone", 360, 640), ("desktop", 1280, 800))
 SCHEMES = ("light", "dark")
 
 
-def _submitted(site) -> dict:
+def _submitted() -> dict:
     """``{language: {key: text}}`` from fields named ``kk.title``, ``ru.intro``..."""
     submitted: dict = {}
     for name, text in request.form.items():
@@ -39,9 +39,9 @@ def site_wording(key):
     words, errors = site.wording or {}, {}
     if form.validate_on_submit():
         try:
-            words = wording.clean(site, _submitted(site))
+            words = wording.clean(site, _submitted())
         except wording.WordingError as error:
-            words, errors = _submitted(site), error.errors
+            words, errors = _submitted(), error.errors
         else:
             if "preview" in request.form:
                 return _preview(site, words)

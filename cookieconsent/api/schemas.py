@@ -123,7 +123,8 @@ class ConsentRequestSchema(StrictSchema):
     gpc = strict_bool(load_default=False)
     #: The version of the banner's texts shown (``C.texts[language]``): the start of their hash.
     texts = fields.String(
-        load_default=None, validate=validate.Regexp("^[0-9a-f]{10,64}$", error="Not a texts version.")
+        load_default=None,
+        validate=validate.Regexp("^[0-9a-f]{10,64}$", error="Not a texts version."),
     )
     #: The receipt of the decision this one replaces: it proves the earlier consent is the
     #: visitor's own, so that nobody links a consent they do not hold.

@@ -165,7 +165,9 @@ def shown(site_id: int, language: str, version: str | None) -> str | None:
                 _found[(site_id, language, version)] = found
     if found is None:
         raise APIError(
-            422, "Invalid input.", {"texts": "Not texts this site's banner served in this language."}
+            422,
+            "Invalid input.",
+            {"texts": "Not texts this site's banner served in this language."},
         )
     return found
 
