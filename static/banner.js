@@ -154,10 +154,11 @@ function decide(granted, action, method) {
     granted = granted.filter(function (c) { return c !== "analytics"; });
     action = "custom";
   }
-  var done = enqueue("/api/v1/consents", {site: K, revision: C.revision, choices: {
+  // The console's preview records nothing. flush() names the receipt this one replaces.
+  var done = C.preview || enqueue("/api/v1/consents", {site: K, revision: C.revision, choices: {
     functional: granted.indexOf("functional") >= 0, analytics: granted.indexOf("analytics") >= 0},
-    language: lang, method: method, action: action, url: pageUrl(), gpc: gpc,
-    previous_receipt: state ? state.receipt : undefined}, granted, !!decision());
+    language: lang, texts: C.texts[lang], method: method, action: action, url: pageUrl(),
+    gpc: gpc}, granted, !!decision());
   apply(granted, done);
   closePrefs();
 }

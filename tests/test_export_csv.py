@@ -106,13 +106,13 @@ def test_awkward_values_are_written_to_the_byte(site):
         + f"{first},{'0' * 31}1,shop,form,given,agree,form,2026-01-02T03:04:05+00:00,"
         + f'{choices},[],3,1,kk,,"https://shop.example.kz/p?a=1,2\r\nb",,'
         + '"  ünïcode ""UA""  ",true,,feedback,,"[""ab"", ""cd""]",'
-        + "2026-01-02T03:04:05.000007+00:00,2027-01-02T00:00:00.250000+00:00,,digest,k1,,1,\r\n"
+        + "2026-01-02T03:04:05.000007+00:00,2027-01-02T00:00:00.250000+00:00,,digest,k1,,1,,\r\n"
         + f"{second},{'0' * 31}2,shop,cookie,withdrawn,withdraw,operator,"
         + '2026-01-02T03:04:05.123456+00:00,{},"[""\\u0432\\u0438\\u0434\\u0435\\u043e""]",1,,'
         + f'ru,{"f" * 64},"lone\rcr",10.0.0.0,"line1\nline2",false,{"0" * 31}1,,,[],'
-        + ",,2026-02-01T00:00:00+00:00,,,,1,\r\n"
+        + ",,2026-02-01T00:00:00+00:00,,,,1,,\r\n"
         + f'{third},"odd,""id""",shop,cookie,given,reject_all,banner,2026-01-03T00:00:00+00:00,'
-        + '"{""essential"": true}",[],1,,kk,,",",,"""",false,,,,[],,,,,,,1,\r\n'
+        + '"{""essential"": true}",[],1,,kk,,",",,"""",false,,,,[],,,,,,,1,,\r\n'
     )
     assert exported(site) == expected
     assert reference(site) == expected

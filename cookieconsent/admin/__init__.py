@@ -12,6 +12,7 @@ from . import (  # noqa: F401  (each module registers its views on bp)
     sites,
     subjects,
     webhooks,
+    wording,
 )
 from .blueprint import bp
 

@@ -14,6 +14,7 @@ from ..consents import proof as proofs
 from ..export.events import EventFilter
 from ..extensions import db
 from ..models import ConsentEvent
+from ..sites import wording
 from .auth import site_or_404
 from .blueprint import bp
 from .forms import ActionForm, LogFilterForm
@@ -120,6 +121,7 @@ def proof(key, consent_id):
             for event, entry in zip(events, document["events"], strict=True)
         ],
         form=ActionForm(),
+        wording_labels=wording.LABELS,
     )
 
 

@@ -121,6 +121,11 @@ class ConsentRequestSchema(StrictSchema):
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS[:3]))
     url = fields.String(load_default=None, validate=validate.Length(max=2000))
     gpc = strict_bool(load_default=False)
+    #: The version of the banner's texts shown (``C.texts[language]``): the start of their hash.
+    texts = fields.String(
+        load_default=None,
+        validate=validate.Regexp("^[0-9a-f]{10,64}$", error="Not a texts version."),
+    )
     #: The receipt of the decision this one replaces: it proves the earlier consent is the
     #: visitor's own, so that nobody links a consent they do not hold.
     previous_receipt = fields.String(load_default=None, validate=validate.Length(min=1, max=1000))

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..ledger import checkpoints, history, sealing
 from ..models import ConsentEvent, PolicyVersion, Site
 from ..models.types import term_end, utcnow
-from ..sites import snapshots
+from ..sites import snapshots, wording
 from ..sites.registry import KEY_PATTERN, signing_secrets
 from ..sites.snapshots import SiteSnapshot
 from ..webhooks import events as webhooks
@@ -113,11 +113,10 @@ def decide(site: SiteSnapshot, data: dict, *, ip: str | None, user_agent: str | 
         choices=choices,
         services=[s.key for s in site.services if choices.get(s.category)],
         revision=revision,
-        policy_version_id=version.id if version else None,
+        policy_version_id=version.id,
         language=data["language"],
-        policy_sha256=version.sha256_for(data["language"], site.default_language)
-        if version
-        else None,
+        policy_sha256=version.sha256_for(data["language"], site.default_language),
+        texts_sha256=wording.shown(site.id, data["language"], data.get("texts")),
         url=strip_url(data["url"]),
         ip=ip,
         user_agent=clip_user_agent(user_agent),

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..ledger import audit, sealing
 from ..models import ConsentEvent, PolicyText, Site, SiteKey
 from ..models.types import utcnow
-from ..sites import policies
+from ..sites import policies, wording
 from ..sites.registry import signing_secrets
 from . import decisions, receipts
 
@@ -165,6 +165,7 @@ def _event(site: Site, event: ConsentEvent, ring, receipt: str | None, with_ledg
         "services": event.services,
         "revision": event.revision,
         "policy": _policy(site, event),
+        "texts": _texts(site, event),
         "method": event.method,
         "url": event.url,
         "ip": event.ip,
@@ -186,6 +187,18 @@ def _event(site: Site, event: ConsentEvent, ring, receipt: str | None, with_ledg
         "checkpoint": bundle["checkpoint"],
         "inclusion": bundle["inclusion"],
         "key": bundle["key"],
+    }
+
+
+def _texts(site: Site, event: ConsentEvent) -> dict | None:
+    """The banner's words the visitor saw: the hash the event recorded and the copy kept."""
+    if event.texts_sha256 is None:
+        return None
+    words = wording.stored(site.id, event.texts_sha256)
+    return {
+        "sha256": event.texts_sha256,
+        "matches": words is not None and wording.digest(words) == event.texts_sha256,
+        "words": words,
     }
 
 

@@ -1,6 +1,6 @@
 """The embed script a site loads with one ``<script>`` tag."""
 
-from . import views  # noqa: F401  (it registers on bp)
+from . import preview, views  # noqa: F401  (they register on bp)
 from .blueprint import bp
 
 __all__ = ["bp"]

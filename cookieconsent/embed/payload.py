@@ -35,7 +35,7 @@ from ..extensions import db
 from ..forms.documents import form_config
 from ..models import PolicyVersion, Site
 from ..models.types import add_months, utcnow
-from ..sites import consent_mode, look, policies, registry
+from ..sites import consent_mode, look, policies, registry, wording
 from . import texts
 
 #: Files concatenated inside the one IIFE, in this order; a missing optional file is skipped.
@@ -62,12 +62,19 @@ class Embed:
         return cls(body, digest, integrity, gzip.compress(body, 9, mtime=0))
 
 
-def site_payload(site: Site) -> dict:
-    """What the banner needs to know about ``site``: the same bytes for every visitor."""
+def site_payload(site: Site, preview: dict | None = None) -> dict:
+    """What the banner needs to know about ``site``: the same bytes for every visitor.
+
+    ``preview`` (``{"server": ..., "wording": ...}``) is the console's preview: words not
+    saved yet, texts from the preview's own address, and a banner that records nothing.
+    """
     version = policies.in_force(site)
+    own_words = preview["wording"] if preview else site.wording
     config: dict = {
         "site": site.key,
-        "server": url_for("embed.script", key=site.key, _external=True).rsplit("/embed/", 1)[0],
+        "server": preview["server"]
+        if preview
+        else url_for("embed.script", key=site.key, _external=True).rsplit("/embed/", 1)[0],
         "revision": version.revision if version else 0,
         "languages": list(site.languages),
         "default_language": site.default_language,
@@ -99,12 +106,14 @@ def site_payload(site: Site) -> dict:
     # Texts travel apart, in the page's one language, and the script keeps them in
     # localStorage under this version: a returning visitor never downloads them again.
     for language in site.languages:
-        config["texts"][language] = texts_version(site, language)
+        config["texts"][language] = texts_version(site, language, own_words)
     preferences = dialog()
     config["dialog"] = [preferences.digest[:16], preferences.integrity]
     forms = form_config(site)
     if forms:
         config["forms"] = forms
+    if preview:
+        config["preview"] = 1
     return config
 
 
@@ -133,17 +142,34 @@ def _lifetime_days(site: Site) -> int:
     return (add_months(now, site.consent_lifetime_months) - now).days
 
 
-def texts_version(site: Site, language: str) -> str:
-    """A short digest of :func:`site_texts` and :func:`dialog_texts`: it changes whenever one
-    of the texts does, and versions the URLs of both."""
-    both = [site_texts(site, language), dialog_texts(site, language)]
-    data = json.dumps(both, ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(data.encode()).hexdigest()[:10]
+def texts_version(site: Site, language: str, own_words: dict | None = None) -> str:
+    """A short digest of :func:`texts_shown`: it changes whenever one of the texts does, and
+    versions the URLs of both parts. It is the start of the texts' full hash, which a
+    decision records (``sites.wording``)."""
+    return wording.digest(texts_shown(site, language, own_words))[:10]
 
 
-def dialog_texts(site: Site, language: str) -> dict:
+def texts_shown(site: Site, language: str, own_words: dict | None = None) -> dict:
+    """Every word the banner and its dialog show in ``language``: what a decision was made on."""
+    return {
+        "banner": site_texts(site, language, own_words),
+        "dialog": dialog_texts(site, language, own_words),
+    }
+
+
+def _own(site: Site, language: str, own_words: dict | None) -> dict:
+    """The site's own words in ``language`` (``own_words``, else its saved ones)."""
+    return ((site.wording if own_words is None else own_words) or {}).get(language, {})
+
+
+def _with_own(words: dict, own: dict) -> dict:
+    """``words`` with the site's own words over those of them it replaces."""
+    return words | {key: text for key, text in own.items() if key in words}
+
+
+def dialog_texts(site: Site, language: str, own_words: dict | None = None) -> dict:
     """What only the preferences dialog shows: its texts, the services, their cookie counts."""
-    words = texts.texts_for(language, texts.DIALOG)
+    words = _with_own(texts.texts_for(language, texts.DIALOG), _own(site, language, own_words))
     words |= texts.count_texts(language, {len(s.cookies) for s in site.services})
     words["services"] = [
         {"name": s.name, "category": s.category, "provider": s.provider or "",
@@ -153,10 +179,12 @@ def dialog_texts(site: Site, language: str) -> dict:
     return words
 
 
-def site_texts(site: Site, language: str) -> dict:
-    """The texts of the banner (and of the form guard, if the site has one) in ``language``."""
+def site_texts(site: Site, language: str, own_words: dict | None = None) -> dict:
+    """The texts of the banner (and of the form guard, if the site has one) in ``language``;
+    the site's own words (``own_words``, else its saved ones) replace the catalogs'."""
     unused = texts.DIALOG | (frozenset() if form_config(site) else texts.FORMS)
     words = texts.texts_for(language, [key for key in texts.TEXTS if key not in unused])
+    words = _with_own(words, _own(site, language, own_words))
     version = policies.in_force(site)
     if version is not None:
         text = version.text_for(language) or version.text_for(site.default_language)
@@ -281,10 +309,10 @@ def warm_up(app) -> None:
         client.get(f"/embed/{key}.js", headers={"Accept-Encoding": "gzip"})
 
 
-def build(site: Site) -> Embed:
+def build(site: Site, preview: dict | None = None) -> Embed:
     """The embed script of ``site``: one IIFE called with the config and the CSS, which ends
     with the rules of the site's look (none for the default look)."""
-    payload = site_payload(site)
+    payload = site_payload(site, preview)
     function, css = code(forms="forms" in payload)
     css += look.css(site.look)
     config = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))

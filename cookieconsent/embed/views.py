@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 
 from flask import Response, request
 
 from ..errors import APIError
-from ..sites import snapshots
+from ..extensions import db
+from ..sites import snapshots, wording
 from ..sites.registry import get_site
 from .blueprint import bp
 from .payload import (
@@ -19,7 +19,7 @@ from .payload import (
     dialog_texts,
     out_of_date_at,
     site_texts,
-    texts_version,
+    texts_shown,
 )
 
 #: Short: a published policy or a changed setting reaches visitors within minutes; after that
@@ -30,7 +30,7 @@ MAX_AGE = 300
 @bp.get("/<key>.js")
 def script(key):
     """The banner code with the site's configuration, revalidated by ETag."""
-    return _respond(_script(key), f"public, max-age={MAX_AGE}, stale-while-revalidate=86400")
+    return respond(_script(key), f"public, max-age={MAX_AGE}, stale-while-revalidate=86400")
 
 
 def _script(key: str) -> Embed:
@@ -43,14 +43,29 @@ def _script(key: str) -> Embed:
     return snapshots.built(key, ("script", request.host_url), make)
 
 
+def texts_body(site, language: str, words: Callable = site_texts,
+               own_words: dict | None = None) -> Embed:
+    """One part of the texts as served (``words``: the banner's or the dialog's), as canonical
+    JSON: a decision records the SHA-256 of both parts together (:func:`keep_shown`)."""
+    if language not in site.languages:
+        raise APIError(404, "Unknown language.", {"language": f"One of {site.languages}."})
+    return Embed.of(wording.canonical(words(site, language, own_words)))
+
+
+def keep_shown(site, language: str) -> str:
+    """Keep the words of both parts under their hash before either is served, so that a
+    decision made on them can name them; return the version the banner asks for."""
+    sha256 = wording.keep(site, language, texts_shown(site, language))
+    db.session.commit()
+    return sha256[:10]
+
+
 def _texts(
     key: str, language: str, words: Callable = site_texts
 ) -> tuple[tuple[Embed, str], datetime | None]:
     site = get_site(key)
-    if language not in site.languages:
-        raise APIError(404, "Unknown language.", {"language": f"One of {site.languages}."})
-    data = json.dumps(words(site, language), ensure_ascii=False, separators=(",", ":"))
-    return (Embed.of(data.encode()), texts_version(site, language)), out_of_date_at(site)
+    embed = texts_body(site, language, words)
+    return (embed, keep_shown(site, language)), out_of_date_at(site)
 
 
 def _respond_texts(key: str, language: str, words: Callable) -> Response:
@@ -60,7 +75,7 @@ def _respond_texts(key: str, language: str, words: Callable) -> Response:
     # The script asks for ?v=<digest of these texts>: a new version is a new URL.
     versioned = request.args.get("v") == version
     cache = "public, max-age=31536000, immutable" if versioned else f"public, max-age={MAX_AGE}"
-    return _respond(embed, cache, "application/json")
+    return respond(embed, cache, "application/json")
 
 
 @bp.get("/<key>/texts/<language>.json")
@@ -86,7 +101,7 @@ def dialog_script(version):
             "Not this release's dialog; the site's script names the current one.",
             {"version": "Not the current version of the dialog."},
         )
-    return _respond(embed, "public, max-age=31536000, immutable")
+    return respond(embed, "public, max-age=31536000, immutable")
 
 
 @bp.get("/<key>/<version>.js")
@@ -100,10 +115,10 @@ def pinned(key, version):
             "`flask --app wsgi sites embed KEY`.",
             {"version": "Not the current version of the script."},
         )
-    return _respond(embed, "public, max-age=31536000, immutable")
+    return respond(embed, "public, max-age=31536000, immutable")
 
 
-def _respond(embed: Embed, cache_control: str, mimetype: str = "text/javascript") -> Response:
+def respond(embed: Embed, cache_control: str, mimetype: str = "text/javascript") -> Response:
     gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
     # One entity tag per encoding: the two bodies differ byte for byte.
     etag = embed.digest[:32] + ("-gz" if gzipped else "")

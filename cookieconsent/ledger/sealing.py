@@ -52,8 +52,9 @@ SEALED = (
     "form_id",
     "expires_at",
 )
-#: Columns a seal covers only when they hold a value: ``app_id`` of a decision an app reported.
-SEALED_WHEN_SET = ("app_id",)
+#: Columns a seal covers only when they hold a value: ``app_id`` of a decision an app reported,
+#: ``texts_sha256`` of the banner's words shown (rows from before either keep their seals).
+SEALED_WHEN_SET = ("app_id", "texts_sha256")
 
 
 def init_app(app: Flask) -> None:

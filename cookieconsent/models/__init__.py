@@ -8,9 +8,11 @@ from .retention import PurgeRun
 from .scan import ScanLock, ScanReport
 from .site import CATEGORIES, Category, Service, Site, SiteKey
 from .webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .wording import BannerTexts
 
 __all__ = [
     "ApiToken",
+    "BannerTexts",
     "AuditEntry",
     "DailyFigure",
     "LoginFailures",

@@ -77,6 +77,9 @@ class ConsentEvent(db.Model):
     #: The consent's event this one follows (None for its first). Unique: a history has one
     #: line, so of two writers that follow the same event at once, the second is refused.
     previous_event_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    #: SHA-256 of the banner's texts the visitor saw (a ``BannerTexts``); None for decisions
+    #: of earlier releases and of other ways than the banner.
+    texts_sha256: Mapped[str | None] = mapped_column(String(64))
 
     site: Mapped[Site] = relationship()
     policy_version: Mapped[PolicyVersion | None] = relationship()

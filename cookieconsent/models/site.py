@@ -61,6 +61,9 @@ class Site(db.Model):
     #: Raised in the transaction of any change to the site or to what the banner shows of it
     #: (keys, categories, services, policies: cookieconsent/sites/snapshots.py), so that every
     #: process can tell with one indexed read whether what it built from the site still holds.
+    #: The operator's own banner words, ``{language: {key: text}}``, over the catalogs' ones
+    #: (the keys of ``cookieconsent.sites.wording.LIMITS``).
+    wording: Mapped[dict | None] = mapped_column(JSON)
     config_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     keys: Mapped[list[SiteKey]] = relationship(

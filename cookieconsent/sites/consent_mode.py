@@ -71,8 +71,8 @@ def banner_config(site: Site) -> dict:
     """What the banner needs to send Consent Mode: short keys, only what is set.
 
     ``d`` is the default (every signal denied but ``security_storage``), ``m`` what each
-    category grants, as the banner lays it over the default, ``w`` what the default command adds (``wait_for_update``), ``s``
-    the flags of one ``gtag('set', {…})``.
+    category grants, as the banner lays it over the default, ``w`` what the default command
+    adds (``wait_for_update``), ``s`` the flags of one ``gtag('set', {…})``.
     """
     config: dict = {
         "d": {name: "denied" for name in SIGNALS} | {"security_storage": "granted"},

@@ -33,18 +33,10 @@ def draft(
     ]
     if missing:
         raise ValueError(f"text missing for {', '.join(missing)}")
-    number = (
-        db.session.scalar(
-            select(func.max(PolicyVersion.number)).where(
-                PolicyVersion.site_id == site.id, PolicyVersion.kind == kind
-            )
-        )
-        or 0
-    ) + 1
     version = PolicyVersion(
         site_id=site.id,
         kind=kind,
-        number=number,
+        number=_next_number(site.id, kind),
         revision=0,
         significant=significant,
         changes=changes or {},
@@ -67,6 +59,15 @@ def draft(
     return version
 
 
+def _next_number(site_id: int, kind: str) -> int:
+    latest = db.session.scalar(
+        select(func.max(PolicyVersion.number)).where(
+            PolicyVersion.site_id == site_id, PolicyVersion.kind == kind
+        )
+    )
+    return (latest or 0) + 1
+
+
 def publish(version: PolicyVersion, effective_at: datetime | None = None) -> PolicyVersion:
     """Publish ``version``; from then on it can never change.
 
@@ -87,6 +88,27 @@ def publish(version: PolicyVersion, effective_at: datetime | None = None) -> Pol
     version.published_at = now
     db.session.flush()
     return version
+
+
+def copy_of(version: PolicyVersion, *, significant: bool) -> PolicyVersion:
+    """An unpublished version with the texts of ``version``: the same words under a new number."""
+    copy = PolicyVersion(
+        site_id=version.site_id,
+        kind=version.kind,
+        number=_next_number(version.site_id, version.kind),
+        revision=0,
+        significant=significant,
+        changes={},
+        details=dict(version.details or {}),
+        label=version.label,
+    )
+    copy.texts = [
+        PolicyText(language=t.language, title=t.title, body=t.body, url=t.url, sha256=t.sha256)
+        for t in version.texts
+    ]
+    db.session.add(copy)
+    db.session.flush()
+    return copy
 
 
 def import_history(version: PolicyVersion, was_in_force_from: datetime) -> PolicyVersion:
