@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from axe_playwright_python.sync_playwright import Axe
@@ -127,3 +128,14 @@ def assert_no_violations(page):
         for node in v["nodes"]
     ]
     assert results.violations_count == 0, found
+
+
+def words_shown_sha256(client, key: str, language: str, banner_body: bytes | None = None) -> str:
+    """The hash a decision records of the words the banner served: its texts and the
+    dialog's, hashed together (``banner_body``: the texts as a browser received them)."""
+    from cookieconsent.sites import wording
+
+    if banner_body is None:
+        banner_body = client.get(f"/embed/{key}/texts/{language}.json").data
+    dialog = client.get(f"/embed/{key}/dialog/{language}.json").get_json()
+    return wording.digest({"banner": json.loads(banner_body), "dialog": dialog})

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
 
 import jsonschema
 import pytest
+from banner_support import words_shown_sha256
 from sqlalchemy import func, select
 
 from cookieconsent.consents import proof
@@ -42,7 +42,7 @@ def texts(client, site, language="kk"):
 
 
 def decide(client, site, consent_body, language="kk", **overrides):
-    version = hashlib.sha256(texts(client, site, language).data).hexdigest()[:10]
+    version = words_shown_sha256(client, site.key, language)[:10]
     return client.post(
         "/api/v1/consents",
         json=consent_body(language=language, texts=version) | overrides,
@@ -59,7 +59,7 @@ def test_saved_words_replace_the_catalogs_in_their_language_only(admin_client, s
     assert ru["title"] == "Мы используем файлы cookie"
     # The script names the new texts' version, so a visitor who kept the old ones fetches them.
     script = admin_client.get(f"/embed/{site.key}.js").get_data(as_text=True)
-    digest = hashlib.sha256(texts(admin_client, site).data).hexdigest()[:10]
+    digest = words_shown_sha256(admin_client, site.key, "kk")[:10]
     assert f'"kk":"{digest}"' in script
 
 
@@ -114,7 +114,7 @@ def test_a_change_that_is_not_significant_asks_nobody_again(admin_client, site, 
     answer = decide(admin_client, site, consent_body, revision=before)
     assert answer.status_code == 201, answer.get_json()
     event = db.session.get(ConsentEvent, 1) or db.session.scalars(select(ConsentEvent)).one()
-    assert event.texts_sha256 == hashlib.sha256(texts(admin_client, site).data).hexdigest()
+    assert event.texts_sha256 == words_shown_sha256(admin_client, site.key, "kk")
 
 
 def test_a_significant_change_is_a_new_revision_that_asks_everyone_again(
@@ -139,16 +139,16 @@ def test_the_decision_records_the_hash_of_the_words_shown_and_the_proof_shows_th
     app, admin_client, site, consent_body
 ):
     save(admin_client, site, kk__title=TITLE_KK)
-    served = texts(admin_client, site).data
+    served = words_shown_sha256(admin_client, site.key, "kk")
     assert decide(admin_client, site, consent_body).status_code == 201
     event = db.session.scalars(select(ConsentEvent)).one()
-    assert event.texts_sha256 == hashlib.sha256(served).hexdigest()
+    assert event.texts_sha256 == served
     with app.test_request_context():
         document = proof.document(site, [event])
     jsonschema.Draft202012Validator(SCHEMA).validate(document)
     shown = document["events"][0]["texts"]
     assert shown["sha256"] == event.texts_sha256 and shown["matches"]
-    assert shown["words"]["title"] == TITLE_KK
+    assert shown["words"]["banner"]["title"] == TITLE_KK
     assert document["events"][0]["record"]["texts_sha256"] == event.texts_sha256
     page = admin_client.get(f"/admin/sites/{site.key}/consents/{event.consent_id}")
     assert event.texts_sha256 in page.get_data(as_text=True)
@@ -167,7 +167,7 @@ def test_words_changed_later_leave_earlier_proofs_with_their_own_words(
     first, second = db.session.scalars(select(ConsentEvent).order_by(ConsentEvent.id)).all()
     assert first.texts_sha256 != second.texts_sha256
     with app.test_request_context():
-        words = [proof.document(site, [e])["events"][0]["texts"]["words"]["title"]
+        words = [proof.document(site, [e])["events"][0]["texts"]["words"]["banner"]["title"]
                  for e in (first, second)]
     assert words == [TITLE_KK, "Жаңа тақырып"]
 
@@ -197,7 +197,7 @@ def test_a_texts_version_that_is_no_version_is_refused(client, site, consent_bod
 
 
 def test_texts_of_another_language_do_not_count(client, site, consent_body):
-    version = hashlib.sha256(texts(client, site, "ru").data).hexdigest()[:10]
+    version = words_shown_sha256(client, site.key, "ru")[:10]
     answer = client.post(
         "/api/v1/consents",
         json=consent_body(language="kk", texts=version),
