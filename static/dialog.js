@@ -36,7 +36,7 @@ cookieconsent._dialog = function (C, T, state, granted, h, t, button, choices, p
     gpcNote()
   ].concat(C.categories.map(category), [
     policyLink(),
-    state && h("p", {class: "m"}, [h("a", {href: C.server + "/preferences/" + C.site + "#receipt=" +
+    state && h("p", {class: "m"}, [h("a", {href: C.server + "/preferences/" + C.site + "?lang=" + lang + "#receipt=" +
       state.receipt + "&state=" + trip() + "&return=" + encodeURIComponent(location.href.split("#")[0])},
       [t("my_record")])]),
     choices("preferences", button("save", function () {

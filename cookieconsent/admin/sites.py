@@ -26,6 +26,7 @@ SETTINGS = (
     "google_consent_mode",
     "gpc_refuses_analytics",
     "floating_button",
+    "announce_days",
 )
 METRIKA_OPTIONS = {
     "webvisor": "metrika_webvisor",
@@ -66,6 +67,7 @@ def apply_settings(site: Site, form: SiteForm, origins: list[str]) -> dict:
     site.origins = origins
     site.languages = [lang for lang in ("kk", "ru", "en") if lang in form.languages.data]
     site.cookie_domain = (form.cookie_domain.data or "").strip().lstrip(".").lower() or None
+    site.cookie_name = (form.cookie_name.data or "").strip() or None
     site.time_zone = form.time_zone.data or DEFAULT_TIME_ZONE
     counter = form.metrika_counter_id.data
     if counter:
@@ -87,6 +89,7 @@ def _snapshot(site: Site) -> dict:
         "apps",
         "languages",
         "cookie_domain",
+        "cookie_name",
         "metrika_counter_id",
         "metrika_options",
     )
@@ -179,10 +182,10 @@ def site_detail(key):
 
 def embed_tags(site: Site) -> dict:
     """The tag a site pastes, and its pinned variant with an integrity hash."""
-    from ..embed.payload import script_tags
+    from ..embed.payload import script_tags, upcoming_tag
 
     plain, pinned = script_tags(site)
-    return {"plain": plain, "pinned": pinned}
+    return {"plain": plain, "pinned": pinned, "upcoming": upcoming_tag(site)}
 
 
 @bp.post("/sites/<key>/services")

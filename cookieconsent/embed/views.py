@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Response, request
 
 from ..errors import APIError
+from ..models.types import utcnow
 from ..sites import snapshots
 from ..sites.registry import get_site
 from .blueprint import bp
@@ -18,6 +19,7 @@ from .payload import (
     dialog,
     dialog_texts,
     out_of_date_at,
+    scheduled,
     site_texts,
     texts_version,
 )
@@ -44,21 +46,35 @@ def _script(key: str) -> Embed:
 
 
 def _texts(
-    key: str, language: str, words: Callable = site_texts
+    key: str, language: str, words: Callable = site_texts, upcoming: bool = False
 ) -> tuple[tuple[Embed, str], datetime | None]:
     site = get_site(key)
     if language not in site.languages:
         raise APIError(404, "Unknown language.", {"language": f"One of {site.languages}."})
-    data = json.dumps(words(site, language), ensure_ascii=False, separators=(",", ":"))
-    return (Embed.of(data.encode()), texts_version(site, language)), out_of_date_at(site)
+    coming = scheduled(site) if upcoming else None
+    at = coming.effective_at if coming else None
+    found = words(site, language, at) if words is site_texts else words(site, language)
+    data = json.dumps(found, ensure_ascii=False, separators=(",", ":"))
+    return (Embed.of(data.encode()), texts_version(site, language, at)), out_of_date_at(site)
+
+
+def _texts_at(key: str, language: str, words: Callable, upcoming: bool = False):
+    return snapshots.built(
+        key, (words.__name__, language, upcoming, request.host_url),
+        lambda: _texts(key, language, words, upcoming),
+    )
 
 
 def _respond_texts(key: str, language: str, words: Callable) -> Response:
-    embed, version = snapshots.built(
-        key, (words.__name__, language, request.host_url), lambda: _texts(key, language, words)
-    )
+    embed, version = _texts_at(key, language, words)
+    wanted = request.args.get("v")
+    if wanted not in (None, version):
+        # The pinned script of a scheduled version, put in place before its date.
+        upcoming = _texts_at(key, language, words, upcoming=True)
+        if wanted == upcoming[1]:
+            embed, version = upcoming
     # The script asks for ?v=<digest of these texts>: a new version is a new URL.
-    versioned = request.args.get("v") == version
+    versioned = wanted == version
     cache = "public, max-age=31536000, immutable" if versioned else f"public, max-age={MAX_AGE}"
     return _respond(embed, cache, "application/json")
 
@@ -89,11 +105,31 @@ def dialog_script(version):
     return _respond(embed, "public, max-age=31536000, immutable")
 
 
+def _pinned(key: str) -> dict[str, Embed]:
+    """The pinned variants that answer now, by version: the current one; the one of before
+    the announcement of a scheduled policy version began; the one of that version's date."""
+
+    def make():
+        site = get_site(key)
+        now = utcnow()
+        moments = [now]
+        coming = scheduled(site, now)
+        if coming is not None:
+            moments.append(coming.effective_at)
+            announcing = coming.effective_at - timedelta(site.announce_days)
+            if site.announce_days and announcing <= now:
+                moments.append(announcing - timedelta(microseconds=1))
+        embeds = (build(site, moment) for moment in moments)
+        return {embed.digest[:16]: embed for embed in embeds}, out_of_date_at(site)
+
+    return snapshots.built(key, ("pinned", request.host_url), make)
+
+
 @bp.get("/<key>/<version>.js")
 def pinned(key, version):
     """The pinned variant for Subresource Integrity: these exact bytes, or nothing."""
-    embed = _script(key)
-    if version != embed.digest[: len(version)] or len(version) != 16:
+    embed = _pinned(key).get(version)
+    if embed is None:
         raise APIError(
             404,
             "This pinned version is no longer current; print the new tag with "
