@@ -3,7 +3,7 @@
 // it what it needs on each open; it returns the dialog, which the banner shows, traps the focus
 // in and closes. Its texts (T) came with it: the categories' descriptions and the services.
 cookieconsent._dialog = function (C, T, state, granted, h, t, button, choices, policyLink, gpcNote,
-  decide, withdraw, closePrefs, trip, current) {
+  decide, withdraw, closePrefs, trip, current, lang) {
   "use strict";
   function category(cat) {
     var id = "cc-c-" + cat, locked = cat === "essential";

@@ -143,7 +143,7 @@ function openPrefs() {
       if (!make || !asked) return;
       closePrefs(1);
       var d = decision(), dlg = make(C, T, state, current(d) ? d.g : [], h, t, button, choices,
-        policyLink, gpcNote, decide, withdraw, closePrefs, trip, current);
+        policyLink, gpcNote, decide, withdraw, closePrefs, trip, current, lang);
       ov = h("div", {class: "ov"}, [dlg]);
       ov.addEventListener("keydown", trap);
       ov.addEventListener("click", function (e) {
