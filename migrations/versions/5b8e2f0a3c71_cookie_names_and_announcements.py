@@ -1,7 +1,7 @@
 """Site cookie names and announcement periods
 
 Revision ID: 5b8e2f0a3c71
-Revises: 4e7a1c9d2f60
+Revises: 5b8e2f1c7a43
 Create Date: 2026-12-01 23:10:00.000000
 
 Existing sites get no stored name: they use ``cc_<key>`` like new ones, and the banner moves
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b8e2f0a3c71'
-down_revision = '4e7a1c9d2f60'
+down_revision = '5b8e2f1c7a43'
 branch_labels = None
 depends_on = None
 
