@@ -167,7 +167,7 @@ def decided(browser, url: str) -> list:
     page = context.new_page()
     page.goto(url)
     page.locator('#cookieconsent [data-consent-action="reject-all"]').click()
-    page.wait_for_function("document.cookie.includes('cookieconsent=')")
+    page.wait_for_function("document.cookie.split('; ').some(c => c.startsWith('cc_'))")
     cookies = context.cookies()
     context.close()
     return cookies

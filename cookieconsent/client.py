@@ -12,6 +12,9 @@ A form guarded by the embed script reaches the site's backend with a hidden fiel
 refused (400 when the field is missing, 403 when the receipt is not valid for this form).
 
 ``verify_webhook`` checks a webhook delivery's signature (see ``docs/trust.md``).
+
+``set_consent_cookie`` keeps a visitor's cookie decision in a cookie set by the site's own
+response, which Safari does not cut short as it does one written by the banner.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from functools import wraps
 
 from .consents import receipts
+from .models.site import consent_cookie_name
 from .webhooks import signing
 
 FIELD = "consent_receipt"
@@ -241,6 +245,29 @@ def require_form_receipt(
         return wrapped
 
     return decorator
+
+
+def set_consent_cookie(
+    response,
+    receipt: str,
+    *,
+    site: str,
+    max_age: timedelta | int,
+    name: str | None = None,
+    domain: str | None = None,
+    secure: bool = True,
+) -> None:
+    """Set the banner's cookie for ``receipt`` on a Flask ``response`` of the site's own origin.
+
+    A cookie set by an HTTP response lasts its ``max_age`` in every browser; Safari deletes one
+    written by script after 7 days. The banner reads it, so it is not HttpOnly, and keeps it as
+    it is. ``name`` and ``domain`` are the site's settings in the console (default
+    ``cc_<site>`` on the page's host). Give ``max_age`` as what is left of the consent's term.
+    """
+    response.set_cookie(
+        consent_cookie_name(site, name), receipt, max_age=max_age, path="/", domain=domain,
+        secure=secure, httponly=False, samesite="Lax",
+    )
 
 
 def verify_webhook(

@@ -2,16 +2,19 @@
 // and CSS (banner.css) in scope, then appends view.js (what the banner draws) and, for a site
 // with guarded forms, forms.js. The preferences dialog (dialog.js) comes later, if opened.
 // Plain JavaScript, no dependencies.
-var W = window, D = document, S = C.server, K = C.site, N = "cookieconsent";
+var W = window, D = document, K = C.site, N = "cookieconsent", me = D.currentScript;
 if (W.cookieconsent) return;
 var Q = N + ":" + K;
-var me = D.currentScript;
+// The API is where the script came from: the consent server, or a path of the site's own
+// origin in same-origin mode.
+var S = me ? me.src.split("/embed/")[0] : C.server;
 var lang = pickLang();
 var T = {};
 var gpc = navigator.globalPrivacyControl === true;
 var live = {};
-// The receipt in the first-party cookie, if any.
-var state = fromReceipt((D.cookie.match(/(?:^|; )cookieconsent=([^;]+)/) || [])[1]);
+// The receipt in the first-party cookie, if any; one under the name of before cookies were
+// named per site moves to the site's name, if it is this site's.
+var state = fromReceipt(jar(C.cookie)), old = !state && fromReceipt(jar(N));
 var sheet, host, shadow, bar, ov, fab, back, prefs, asked, flushing, loading, wait = 2000;
 
 function t(key) {
@@ -70,14 +73,23 @@ function fromReceipt(token) {
   return null;
 }
 
-function store(token) {
+function jar(name) {
+  return (D.cookie.match("(?:^|; )" + name + "=([^;]+)") || [])[1];
+}
+
+// A cookie the server set (same-origin mode) is kept as it is: one written here would replace
+// it with one Safari deletes after 7 days. No token: the cookie is deleted.
+function store(token, name) {
   var d = C.domain.replace(/^\./, ""), h = location.hostname;
-  D.cookie = N + "=" + token + "; Path=/; Max-Age=" + C.days * 86400 + "; SameSite=Lax" +
+  name = name || C.cookie;
+  if (jar(name) !== token) D.cookie = name + "=" + token + "; Path=/; Max-Age=" +
+    (token ? C.days * 86400 : 0) + "; SameSite=Lax" +
     // The site's domain, if this page is on it or on one of its subdomains.
     (d && ("." + h).slice(-d.length - 1) === "." + d ? "; Domain=" + d : "") +
     (location.protocol === "https:" ? "; Secure" : "");
-  state = fromReceipt(token);
+  if (token) state = fromReceipt(token);
 }
+if (old) store(old.receipt), store("", N);
 
 function queue(items) {
   try {
@@ -309,7 +321,10 @@ function start() {
   var d = decision();
   // No policy in force: a consent now would not be informed, so nothing is asked or sent.
   if (!C.revision) console.warn("cookieconsent: " + K + " has no cookie policy in force yet");
-  else if (current(d)) apply(d.g);
+  else if (current(d)) {
+    apply(d.g);
+    if (C.next) notice();
+  }
   else {
     activate();
     showBanner(d && d.r < C.revision);

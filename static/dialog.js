@@ -3,7 +3,7 @@
 // it what it needs on each open; it returns the dialog, which the banner shows, traps the focus
 // in and closes. Its texts (T) came with it: the categories' descriptions and the services.
 cookieconsent._dialog = function (C, T, state, granted, h, t, button, choices, policyLink, gpcNote,
-  decide, withdraw, closePrefs, trip, current) {
+  decide, withdraw, closePrefs, trip, current, lang) {
   "use strict";
   function category(cat) {
     var id = "cc-c-" + cat, locked = cat === "essential";
@@ -36,7 +36,7 @@ cookieconsent._dialog = function (C, T, state, granted, h, t, button, choices, p
     gpcNote()
   ].concat(C.categories.map(category), [
     policyLink(),
-    state && h("p", {class: "m"}, [h("a", {href: C.server + "/preferences/" + C.site + "#receipt=" +
+    state && h("p", {class: "m"}, [h("a", {href: C.server + "/preferences/" + C.site + "?lang=" + lang + "#receipt=" +
       state.receipt + "&state=" + trip() + "&return=" + encodeURIComponent(location.href.split("#")[0])},
       [t("my_record")])]),
     choices("preferences", button("save", function () {

@@ -76,6 +76,19 @@ function showBanner(changed) {
   });
 }
 
+// A scheduled policy version, told once to a visitor who has decided: no decision is asked.
+function notice(seen) {
+  try {
+    if (localStorage[seen = Q + C.next.n]) return;
+    localStorage[seen] = 1;
+  } catch (e) {}
+  need(function () {
+    mount();
+    shadow.append(bar = h("div", {class: "bar", role: "status"}, [h("p", {class: "chg"}, [t("upcoming")]),
+      button("ok", hideBanner)]));
+  });
+}
+
 function hideBanner() {
   if (bar) bar.remove();
   bar = null;
@@ -130,7 +143,7 @@ function openPrefs() {
       if (!make || !asked) return;
       closePrefs(1);
       var d = decision(), dlg = make(C, T, state, current(d) ? d.g : [], h, t, button, choices,
-        policyLink, gpcNote, decide, withdraw, closePrefs, trip, current);
+        policyLink, gpcNote, decide, withdraw, closePrefs, trip, current, lang);
       ov = h("div", {class: "ov"}, [dlg]);
       ov.addEventListener("keydown", trap);
       ov.addEventListener("click", function (e) {

@@ -90,11 +90,12 @@ def cookie_names(page) -> set[str]:
     return {c["name"] for c in page.context.cookies()}
 
 
-def consent_cookie(page, timeout: float = 30) -> str | None:
+def consent_cookie(page, timeout: float = 30, name: str = "cc_shop") -> str | None:
+    """The receipt in the site's decision cookie (``cc_<key>``), once there is one."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for cookie in page.context.cookies():
-            if cookie["name"] == "cookieconsent":
+            if cookie["name"] == name:
                 return cookie["value"]
         page.wait_for_timeout(50)
     return None

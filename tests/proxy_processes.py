@@ -237,3 +237,33 @@ class SlowClients:
         self._thread.join(10)
         for sock in self.sockets:
             sock.close()
+
+
+class SiteNginx(Nginx):
+    """A site's own nginx: static pages from ``root`` and deploy/nginx/same-origin-location.conf
+    pointed at the consent server at ``upstream_port`` (same-origin mode)."""
+
+    def __init__(self, workdir: Path, upstream_port: int, root: Path):
+        super().__init__(workdir, upstream_port)
+        self.root = root
+
+    def site_conf(self) -> str:
+        location = (DEPLOY / "same-origin-location.conf").read_text()
+        upstream = f"127.0.0.1:{self.upstream_port}"
+        for old, new in (
+            ("proxy_pass https://consent.example.kz/;", f"proxy_pass http://{upstream}/;"),
+            ("proxy_set_header Host consent.example.kz;", f"proxy_set_header Host {upstream};"),
+        ):
+            assert old in location, f"same-origin-location.conf no longer has {old!r}"
+            location = location.replace(old, new)
+        return f"""server {{
+    listen 127.0.0.1:{self.tls_port} ssl; listen 127.0.0.1:{self.port};
+    listen 127.0.0.1:{self.redirect_port};
+    server_name 127.0.0.1;
+    ssl_certificate {self.cert};
+    ssl_certificate_key {self.key};
+    types {{ text/html html; }}
+    root {self.root};
+{location}
+}}
+"""

@@ -55,6 +55,8 @@ def test_create_a_site_through_the_form(admin_client):
         ("consent_lifetime_days", "0"),
         ("metrika_counter_id", "abc"),
         ("name", ""),
+        ("cookie_name", "cc shop; Domain=evil.kz"),
+        ("announce_days", "-1"),
     ],
 )
 def test_a_bad_site_form_names_the_field_and_saves_nothing(admin_client, field, value):
@@ -93,6 +95,16 @@ def test_edit_a_site_and_declare_a_service(admin_client, site):
     assert "youtube" not in [s.key for s in site.services]
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "site.update")).all()
     assert entries[0].details["name"] == ["Shop", "Shop 2"]
+
+
+def test_the_operators_cookie_name_is_the_one_the_banner_keeps(admin_client, site):
+    data = SITE_FORM | {"origins": "https://shop.example.kz", "cookie_name": "shop_consent"}
+    del data["key"]
+    assert admin_client.post("/admin/sites/shop/edit", data=data).status_code == 302
+    script = admin_client.get("/embed/shop.js").get_data(as_text=True)
+    assert '"cookie":"shop_consent"' in script
+    assert "<code>shop_consent</code>" in admin_client.get("/admin/sites/shop").get_data(
+        as_text=True)
 
 
 def test_rotate_the_signing_key_keeps_old_receipts_valid(admin_client, site, recorded):

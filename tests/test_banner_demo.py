@@ -42,7 +42,7 @@ def test_the_demo_asks_first_then_runs_its_metrika_snippet_once(
     assert trackers.requests == []
     button.click()
     page.wait_for_function("window.metrikaLoaded === 1")
-    assert consent_cookie(page)
+    assert consent_cookie(page, name=f"cc_{demo_site.key}")
     assert wait_for_events(demo_site.id, 1)[0].language == lang
     # The page's own snippet ran (with its nonce); the built-in tag did not start a second one.
     assert sum("metrika/tag.js" in url for url in trackers.requests) == 1

@@ -57,7 +57,7 @@ def my_record(page):
 def open_my_record(page, live_server, shop) -> None:
     """From the banner's preferences, follow the link to the visitor's own page."""
     my_record(page).click()
-    page.wait_for_url(f"{live_server.url}/preferences/{shop.key}#receipt=*")
+    page.wait_for_url(f"{live_server.url}/preferences/{shop.key}?lang=*#receipt=*")
     page.wait_for_selector("#decision:not([aria-busy])")
 
 
@@ -96,7 +96,7 @@ def test_a_link_with_a_minted_receipt_does_not_decide_for_a_first_time_visitor(
     settled(page)
     assert page.evaluate("location.hash") == ""
     action(page, "accept-all").wait_for()
-    assert "cookieconsent" not in cookie_names(page)
+    assert "cc_shop" not in cookie_names(page)
     assert page.evaluate("window.cookieconsent.granted('analytics')") is False
     assert trackers.requests == []
 
@@ -122,8 +122,8 @@ def test_the_preferences_link_carries_the_receipt_in_the_fragment(page, open_sho
     page.locator("[data-consent-open]").click()
     link = page.locator("#cookieconsent a", has_text="Запись о моём согласии")
     href = link.get_attribute("href")
-    assert href.startswith(f"{live_server.url}/preferences/shop#receipt={receipt}&state=")
-    assert "?" not in href.split("#")[0]
+    assert href.startswith(f"{live_server.url}/preferences/shop?lang=ru#receipt={receipt}&state=")
+    assert href.split("#")[0].endswith("/preferences/shop?lang=ru")  # the language, nothing else
     assert unquote(href.split("&return=")[1]) == url
 
 

@@ -37,7 +37,7 @@ def test_a_change_on_the_preference_page_comes_back_to_the_site_and_applies(
     # The banner's own link opens the visitor's page, the receipt in the fragment.
     page.locator("[data-consent-open]").click()
     page.locator(f"#cookieconsent a[href^='{live_server.url}/preferences/']").click()
-    page.wait_for_url(f"{live_server.url}/preferences/{shop.key}#receipt=*")
+    page.wait_for_url(f"{live_server.url}/preferences/{shop.key}?lang=*#receipt=*")
     page.wait_for_selector("#decision:not([aria-busy])")
     # A refusal is shown as one, not as "consent given".
     assert "В согласии отказано: только необходимые файлы cookie" in page.locator(

@@ -153,6 +153,19 @@ class SiteForm(FlaskForm):
     cookie_domain = StringField(
         _l("Cookie domain (for subdomains)"), validators=[Optional(), Length(max=253)]
     )
+    cookie_name = StringField(
+        _l("Cookie name (default: cc_ and the site key)"),
+        validators=[
+            Optional(),
+            Length(max=64),
+            Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Letters, digits, dashes and underscores.")),
+        ],
+    )
+    announce_days = IntegerField(
+        _l("Announce a scheduled policy version, days ahead (0: never)"),
+        default=7,
+        validators=[NumberRange(0, 90)],
+    )
 
 
 class ServiceForm(FlaskForm):

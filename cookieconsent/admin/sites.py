@@ -28,6 +28,7 @@ SETTINGS = (
     "url_passthrough",
     "gpc_refuses_analytics",
     "floating_button",
+    "announce_days",
 )
 METRIKA_OPTIONS = {
     "clickmap": "metrika_clickmap",
@@ -92,6 +93,7 @@ def apply_settings(site: Site, form: SiteForm, origins: list[str]) -> dict:
     site.origins = origins
     site.languages = [lang for lang in ("kk", "ru", "en") if lang in form.languages.data]
     site.cookie_domain = (form.cookie_domain.data or "").strip().lstrip(".").lower() or None
+    site.cookie_name = (form.cookie_name.data or "").strip() or None
     site.time_zone = form.time_zone.data or DEFAULT_TIME_ZONE
     site.consent_mode_wait_ms = form.consent_mode_wait_ms.data or 0
     # Only what differs from the defaults: a category added later still gets its default.
@@ -122,6 +124,7 @@ def _snapshot(site: Site) -> dict:
         "apps",
         "languages",
         "cookie_domain",
+        "cookie_name",
         "metrika_counter_id",
         "metrika_options",
         "consent_mode_signals",
@@ -225,10 +228,10 @@ def site_detail(key):
 
 def embed_tags(site: Site) -> dict:
     """The tag a site pastes, and its pinned variant with an integrity hash."""
-    from ..embed.payload import script_tags
+    from ..embed.payload import script_tags, upcoming_tag
 
     plain, pinned = script_tags(site)
-    return {"plain": plain, "pinned": pinned}
+    return {"plain": plain, "pinned": pinned, "upcoming": upcoming_tag(site)}
 
 
 @bp.post("/sites/<key>/services")

@@ -7,6 +7,7 @@ from flask import current_app, jsonify, request, url_for
 from ..consents import decisions, group_commit
 from ..errors import APIError
 from ..extensions import db
+from ..models.types import utcnow
 from ..network import client_ip, truncate_ip
 from ..sites import policies, snapshots
 from ..sites.registry import get_site
@@ -14,6 +15,7 @@ from . import body
 from .blueprint import bp
 from .cors import check_origin
 from .openapi import build_spec
+from .same_origin import answer_with_cookie
 from .schemas import (
     ConsentReceiptSchema,
     ConsentRequestSchema,
@@ -132,7 +134,9 @@ def record_consent():
         "expires_at": event.expires_at,
     }
     group_commit.store_decision(event, site)
-    return _schema(ConsentReceiptSchema).dump(answer), 201
+    response = jsonify(_schema(ConsentReceiptSchema).dump(answer))
+    answer_with_cookie(response, site, receipt, answer["expires_at"] - answer["issued_at"])
+    return response, 201
 
 
 @bp.post("/consents/<consent_id>/withdraw")
@@ -170,7 +174,10 @@ def withdraw_consent(consent_id):
     )
     answer = {"consent_id": consent_id, "receipt": receipt, "withdrawn_at": event.created_at}
     db.session.commit()
-    return _schema(WithdrawResponseSchema).dump(answer), 201
+    response = jsonify(_schema(WithdrawResponseSchema).dump(answer))
+    # The withdrawal stands for as long as a decision would: until then nobody asks again.
+    answer_with_cookie(response, site, receipt, site.lifetime_from(answer["withdrawn_at"]))
+    return response, 201
 
 
 @bp.post("/receipts/verify")
@@ -196,10 +203,17 @@ def verify_receipt():
         # trips, which cost more than the query.
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     answer = decisions.verify(data["receipt"], phone=data["phone"], email=data["email"])
+    response = jsonify(_schema(VerifyResponseSchema).dump(answer))
     if answer.get("site"):
         # The banner on the site's own pages verifies a receipt sent back to it: allow CORS.
-        check_origin(snapshots.get(answer["site"]))
-    return _schema(VerifyResponseSchema).dump(answer)
+        site = snapshots.get(answer["site"])
+        check_origin(site)
+        if answer["kind"] == "cookie":
+            # A decision brought back from the preference page: the site's cookie for the rest
+            # of its term (same-origin mode).
+            left = site.lifetime_from(answer["issued_at"]) - (utcnow() - answer["issued_at"])
+            answer_with_cookie(response, site, data["receipt"], left)
+    return response
 
 
 @bp.get("/openapi.json")

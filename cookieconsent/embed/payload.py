@@ -62,13 +62,15 @@ class Embed:
         return cls(body, digest, integrity, gzip.compress(body, 9, mtime=0))
 
 
-def site_payload(site: Site, preview: dict | None = None) -> dict:
-    """What the banner needs to know about ``site``: the same bytes for every visitor.
+def site_payload(site: Site, preview: dict | None = None, at: datetime | None = None) -> dict:
+    """What the banner needs to know about ``site`` at ``at`` (default: now): the same bytes
+    for every visitor.
 
     ``preview`` (``{"server": ..., "wording": ...}``) is the console's preview: words not
     saved yet, texts from the preview's own address, and a banner that records nothing.
     """
-    version = policies.in_force(site)
+    at = at or utcnow()
+    version = policies.in_force(site, at=at)
     own_words = preview["wording"] if preview else site.wording
     config: dict = {
         "site": site.key,
@@ -78,8 +80,9 @@ def site_payload(site: Site, preview: dict | None = None) -> dict:
         "revision": version.revision if version else 0,
         "languages": list(site.languages),
         "default_language": site.default_language,
-        "days": _lifetime_days(site),
+        "days": _lifetime_days(site, at),
         "domain": site.cookie_domain or "",
+        "cookie": site.consent_cookie,
         "floating": bool(site.floating_button),
         "gpc_refuses": bool(site.gpc_refuses_analytics),
         "categories": [c.key for c in site.categories],
@@ -103,10 +106,14 @@ def site_payload(site: Site, preview: dict | None = None) -> dict:
             config["metrika"]["wv"] = webvisor
     if version is not None:
         config["policy"] = {"significant": version.significant}
+    coming = announced(site, at)
+    if coming is not None:
+        # Returning visitors are told once, before the date; nobody is asked again until then.
+        config["next"] = {"n": coming.number}
     # Texts travel apart, in the page's one language, and the script keeps them in
     # localStorage under this version: a returning visitor never downloads them again.
     for language in site.languages:
-        config["texts"][language] = texts_version(site, language, own_words)
+        config["texts"][language] = texts_version(site, language, own_words, at)
     preferences = dialog()
     config["dialog"] = [preferences.digest[:16], preferences.integrity]
     forms = form_config(site)
@@ -117,9 +124,34 @@ def site_payload(site: Site, preview: dict | None = None) -> dict:
     return config
 
 
+def scheduled(site: Site, at: datetime | None = None) -> PolicyVersion | None:
+    """The next published cookie policy version to take effect after ``at`` (default: now)."""
+    return db.session.scalar(
+        select(PolicyVersion)
+        .where(
+            PolicyVersion.site_id == site.id,
+            PolicyVersion.kind == "cookie",
+            PolicyVersion.published_at.is_not(None),
+            PolicyVersion.effective_at > (at or utcnow()),
+        )
+        .order_by(PolicyVersion.effective_at, PolicyVersion.number)
+        .limit(1)
+    )
+
+
+def announced(site: Site, at: datetime) -> PolicyVersion | None:
+    """The scheduled version returning visitors are told about at ``at``: within the site's
+    announcement period before it takes effect."""
+    coming = scheduled(site, at)
+    if coming and site.announce_days and coming.effective_at - at <= timedelta(site.announce_days):
+        return coming
+    return None
+
+
 def out_of_date_at(site: Site) -> datetime | None:
     """When what is built from ``site`` changes with no change to the site: a policy published
-    to take effect later comes into force, or (a lifetime in months) the day ends."""
+    to take effect later comes into force or starts being announced, or (a lifetime in
+    months) the day ends."""
     now = utcnow()
     next_policy = db.session.scalar(
         select(func.min(PolicyVersion.effective_at)).where(
@@ -129,30 +161,38 @@ def out_of_date_at(site: Site) -> datetime | None:
         )
     )
     moments = [next_policy] if next_policy else []
+    coming = scheduled(site, now)
+    if coming and site.announce_days:
+        announcing = coming.effective_at - timedelta(site.announce_days)
+        if announcing > now:
+            moments.append(announcing)
     if site.consent_lifetime_months:
         moments.append(datetime.combine(now.date() + timedelta(days=1), time(), now.tzinfo))
     return min(moments, default=None)
 
 
-def _lifetime_days(site: Site) -> int:
-    """How many days the banner keeps its cookie: a lifetime in months, counted from today."""
+def _lifetime_days(site: Site, at: datetime) -> int:
+    """How many days the banner keeps its cookie: a lifetime in months, counted from ``at``."""
     if not site.consent_lifetime_months:
         return site.consent_lifetime_days
-    now = utcnow()
-    return (add_months(now, site.consent_lifetime_months) - now).days
+    return (add_months(at, site.consent_lifetime_months) - at).days
 
 
-def texts_version(site: Site, language: str, own_words: dict | None = None) -> str:
+def texts_version(
+    site: Site, language: str, own_words: dict | None = None, at: datetime | None = None
+) -> str:
     """A short digest of :func:`texts_shown`: it changes whenever one of the texts does, and
     versions the URLs of both parts. It is the start of the texts' full hash, which a
     decision records (``sites.wording``)."""
-    return wording.digest(texts_shown(site, language, own_words))[:10]
+    return wording.digest(texts_shown(site, language, own_words, at))[:10]
 
 
-def texts_shown(site: Site, language: str, own_words: dict | None = None) -> dict:
+def texts_shown(
+    site: Site, language: str, own_words: dict | None = None, at: datetime | None = None
+) -> dict:
     """Every word the banner and its dialog show in ``language``: what a decision was made on."""
     return {
-        "banner": site_texts(site, language, own_words),
+        "banner": site_texts(site, language, own_words, at),
         "dialog": dialog_texts(site, language, own_words),
     }
 
@@ -179,13 +219,21 @@ def dialog_texts(site: Site, language: str, own_words: dict | None = None) -> di
     return words
 
 
-def site_texts(site: Site, language: str, own_words: dict | None = None) -> dict:
-    """The texts of the banner (and of the form guard, if the site has one) in ``language``;
-    the site's own words (``own_words``, else its saved ones) replace the catalogs'."""
+def site_texts(
+    site: Site, language: str, own_words: dict | None = None, at: datetime | None = None
+) -> dict:
+    """The texts of the banner (and of the form guard, if the site has one) in ``language``
+    at ``at`` (default: now); the site's own words (``own_words``, else its saved ones)
+    replace the catalogs'."""
+    at = at or utcnow()
     unused = texts.DIALOG | (frozenset() if form_config(site) else texts.FORMS)
     words = texts.texts_for(language, [key for key in texts.TEXTS if key not in unused])
     words = _with_own(words, _own(site, language, own_words))
-    version = policies.in_force(site)
+    coming = announced(site, at)
+    if coming is not None:
+        changes = (coming.changes or {}).get(language, "")
+        words |= texts.upcoming_texts(language, coming.effective_at, changes)
+    version = policies.in_force(site, at=at)
     if version is not None:
         text = version.text_for(language) or version.text_for(site.default_language)
         words["policy_url"] = text.url or url_for(
@@ -309,28 +357,38 @@ def warm_up(app) -> None:
         client.get(f"/embed/{key}.js", headers={"Accept-Encoding": "gzip"})
 
 
-def build(site: Site, preview: dict | None = None) -> Embed:
-    """The embed script of ``site``: one IIFE called with the config and the CSS, which ends
-    with the rules of the site's look (none for the default look)."""
-    payload = site_payload(site, preview)
+def build(site: Site, preview: dict | None = None, at: datetime | None = None) -> Embed:
+    """The embed script of ``site`` at ``at`` (default: now): one IIFE called with the config
+    and the CSS, which ends with the rules of the site's look (none for the default look)."""
+    payload = site_payload(site, preview, at)
     function, css = code(forms="forms" in payload)
     css += look.css(site.look)
     config = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return Embed.of(f"{function}({config},{json.dumps(css, ensure_ascii=False)});\n".encode())
 
 
-def pinned_url(site: Site) -> tuple[str, str]:
-    """``(url, integrity)`` of the pinned variant: valid until the script or config changes."""
-    embed = build(site)
+def pinned_url(site: Site, at: datetime | None = None) -> tuple[str, str]:
+    """``(url, integrity)`` of the pinned variant at ``at``: valid until the script or config
+    changes (and, for a scheduled version, from its effective date)."""
+    embed = build(site, at=at)
     url = url_for("embed.pinned", key=site.key, version=embed.digest[:16], _external=True)
     return url, embed.integrity
+
+
+def pinned_tag(site: Site, at: datetime | None = None) -> str:
+    """The pinned script tag with SRI, valid at ``at`` (default: now)."""
+    pinned, integrity = pinned_url(site, at)
+    return f'<script src="{pinned}" integrity="{integrity}" crossorigin="anonymous" defer></script>'
 
 
 def script_tags(site: Site) -> tuple[str, str]:
     """The two ways to embed ``site``: the plain tag and the pinned one with SRI."""
     url = url_for("embed.script", key=site.key, _external=True)
-    pinned, integrity = pinned_url(site)
-    return (
-        f'<script src="{url}" defer></script>',
-        f'<script src="{pinned}" integrity="{integrity}" crossorigin="anonymous" defer></script>',
-    )
+    return f'<script src="{url}" defer></script>', pinned_tag(site)
+
+
+def upcoming_tag(site: Site) -> tuple[PolicyVersion, str] | None:
+    """The next scheduled version and the pinned tag that answers from its date on (and
+    already now, so that it can be put in place in time)."""
+    coming = scheduled(site)
+    return (coming, pinned_tag(site, coming.effective_at)) if coming else None

@@ -106,3 +106,14 @@ def policy_label(language: str, number: int, effective_at: datetime) -> str:
     with force_locale(language):
         date = format_date(effective_at, format="long", locale=language)
         return pgettext("banner", "version %(number)s of %(date)s", number=number, date=date)
+
+
+def upcoming_texts(language: str, effective_at: datetime, changes: str) -> dict:
+    """The notice of a scheduled policy version: its date, what changes, and a button."""
+    with force_locale(language):
+        date = format_date(effective_at, format="long", locale=language)
+        return {
+            "upcoming": pgettext("banner", "From %(date)s our cookie policy changes.", date=date)
+            + (" " + changes if changes else ""),
+            "ok": pgettext("banner", "OK"),
+        }

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Response, request
 
 from ..errors import APIError
 from ..extensions import db
+from ..models.types import utcnow
 from ..sites import snapshots, wording
 from ..sites.registry import get_site
 from .blueprint import bp
@@ -18,6 +19,7 @@ from .payload import (
     dialog,
     dialog_texts,
     out_of_date_at,
+    scheduled,
     site_texts,
     texts_shown,
 )
@@ -44,36 +46,52 @@ def _script(key: str) -> Embed:
 
 
 def texts_body(site, language: str, words: Callable = site_texts,
-               own_words: dict | None = None) -> Embed:
-    """One part of the texts as served (``words``: the banner's or the dialog's), as canonical
-    JSON: a decision records the SHA-256 of both parts together (:func:`keep_shown`)."""
+               own_words: dict | None = None, at: datetime | None = None) -> Embed:
+    """One part of the texts as served at ``at`` (``words``: the banner's or the dialog's), as
+    canonical JSON: a decision records the SHA-256 of both parts together (:func:`keep_shown`)."""
     if language not in site.languages:
         raise APIError(404, "Unknown language.", {"language": f"One of {site.languages}."})
-    return Embed.of(wording.canonical(words(site, language, own_words)))
+    found = words(site, language, own_words, at) if words is site_texts else words(
+        site, language, own_words
+    )
+    return Embed.of(wording.canonical(found))
 
 
-def keep_shown(site, language: str) -> str:
+def keep_shown(site, language: str, at: datetime | None = None) -> str:
     """Keep the words of both parts under their hash before either is served, so that a
     decision made on them can name them; return the version the banner asks for."""
-    sha256 = wording.keep(site, language, texts_shown(site, language))
+    sha256 = wording.keep(site, language, texts_shown(site, language, at=at))
     db.session.commit()
     return sha256[:10]
 
 
 def _texts(
-    key: str, language: str, words: Callable = site_texts
+    key: str, language: str, words: Callable = site_texts, upcoming: bool = False
 ) -> tuple[tuple[Embed, str], datetime | None]:
     site = get_site(key)
-    embed = texts_body(site, language, words)
-    return (embed, keep_shown(site, language)), out_of_date_at(site)
+    coming = scheduled(site) if upcoming else None
+    at = coming.effective_at if coming else None
+    embed = texts_body(site, language, words, at=at)
+    return (embed, keep_shown(site, language, at)), out_of_date_at(site)
+
+
+def _texts_at(key: str, language: str, words: Callable, upcoming: bool = False):
+    return snapshots.built(
+        key, (words.__name__, language, upcoming, request.host_url),
+        lambda: _texts(key, language, words, upcoming),
+    )
 
 
 def _respond_texts(key: str, language: str, words: Callable) -> Response:
-    embed, version = snapshots.built(
-        key, (words.__name__, language, request.host_url), lambda: _texts(key, language, words)
-    )
+    embed, version = _texts_at(key, language, words)
+    wanted = request.args.get("v")
+    if wanted not in (None, version):
+        # The pinned script of a scheduled version, put in place before its date.
+        upcoming = _texts_at(key, language, words, upcoming=True)
+        if wanted == upcoming[1]:
+            embed, version = upcoming
     # The script asks for ?v=<digest of these texts>: a new version is a new URL.
-    versioned = request.args.get("v") == version
+    versioned = wanted == version
     cache = "public, max-age=31536000, immutable" if versioned else f"public, max-age={MAX_AGE}"
     return respond(embed, cache, "application/json")
 
@@ -104,11 +122,31 @@ def dialog_script(version):
     return respond(embed, "public, max-age=31536000, immutable")
 
 
+def _pinned(key: str) -> dict[str, Embed]:
+    """The pinned variants that answer now, by version: the current one; the one of before
+    the announcement of a scheduled policy version began; the one of that version's date."""
+
+    def make():
+        site = get_site(key)
+        now = utcnow()
+        moments = [now]
+        coming = scheduled(site, now)
+        if coming is not None:
+            moments.append(coming.effective_at)
+            announcing = coming.effective_at - timedelta(site.announce_days)
+            if site.announce_days and announcing <= now:
+                moments.append(announcing - timedelta(microseconds=1))
+        embeds = (build(site, at=moment) for moment in moments)
+        return {embed.digest[:16]: embed for embed in embeds}, out_of_date_at(site)
+
+    return snapshots.built(key, ("pinned", request.host_url), make)
+
+
 @bp.get("/<key>/<version>.js")
 def pinned(key, version):
     """The pinned variant for Subresource Integrity: these exact bytes, or nothing."""
-    embed = _script(key)
-    if version != embed.digest[: len(version)] or len(version) != 16:
+    embed = _pinned(key).get(version)
+    if embed is None:
         raise APIError(
             404,
             "This pinned version is no longer current; print the new tag with "

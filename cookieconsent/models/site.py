@@ -17,6 +17,11 @@ CATEGORIES = ("essential", "functional", "analytics")
 #: Kazakhstan keeps one time zone; sites elsewhere choose theirs.
 DEFAULT_TIME_ZONE = "Asia/Almaty"
 
+def consent_cookie_name(key: str, name: str | None = None) -> str:
+    """The cookie a site's visitors keep their decision in: ``name``, else ``cc_<key>``."""
+    return name or f"cc_{key}"
+
+
 class Site(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -55,6 +60,12 @@ class Site(db.Model):
     #: The banner's colours, radius and layout where they differ from the defaults
     #: (cookieconsent/sites/look.py checks them).
     look: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    #: The name of the decision's cookie on the site; None: ``cc_<key>``, so that two sites
+    #: on one host keep their own.
+    cookie_name: Mapped[str | None] = mapped_column(String(64))
+    #: How many days before a scheduled policy version takes effect returning visitors are
+    #: told what changes (0: not told).
+    announce_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     #: Keys the HMAC of a subject's phone or e-mail (never stored in clear).
     subject_secret: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -75,6 +86,11 @@ class Site(db.Model):
     services: Mapped[list[Service]] = relationship(
         back_populates="site", order_by="Service.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def consent_cookie(self) -> str:
+        """The cookie the banner keeps the visitor's receipt in."""
+        return consent_cookie_name(self.key, self.cookie_name)
 
     def __repr__(self) -> str:
         return f"<Site {self.key}>"

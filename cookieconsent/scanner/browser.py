@@ -102,8 +102,11 @@ def launch():
 class Visit:
     """One scan: the site's origins, the consent server's, and the limits it keeps to."""
 
-    def __init__(self, browser, origins, server_origin, limits, allow_third_party=False):
+    def __init__(self, browser, origins, server_origin, limits, allow_third_party=False,
+                 consent_cookie="cookieconsent"):
         self.browser = browser
+        #: The banner's cookie on the site: once it is there, the decision is recorded.
+        self.consent_cookie = consent_cookie
         self.origins = set(origins)
         self.loadable = self.origins | {server_origin}
         self.limits = limits
@@ -288,16 +291,15 @@ class Visit:
         except PlaywrightError:
             pass  # a page that keeps polling is recorded as it is by now
 
-    @staticmethod
-    def _decide(page, action: str) -> str:
+    def _decide(self, page, action: str) -> str:
         from playwright.sync_api import Error as PlaywrightError
 
         button = page.locator(f'#cookieconsent [data-consent-action="{action}"]').first
         try:
             button.click(timeout=5000)
             page.wait_for_function(
-                "() => document.cookie.split('; ').some(c => c.startsWith('cookieconsent='))",
-                timeout=5000,
+                "name => document.cookie.split('; ').some(c => c.startsWith(name + '='))",
+                arg=self.consent_cookie, timeout=5000,
             )
         except PlaywrightError:
             return "missing"

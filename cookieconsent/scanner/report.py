@@ -15,7 +15,8 @@ from ..models import Service, Site
 from .browser import Pass
 from .markup import page_markup
 
-#: Our own banner's cookie and storage keys (``cookieconsent``, ``cookieconsent:<site>:<lang>``).
+#: Our own banner's storage keys (``cookieconsent:<site>:<lang>``), and its cookie of earlier
+#: releases; its cookie now is the site's (``cc_<site>``).
 OWN_PREFIX = "cookieconsent"
 #: The longest each list of a stored report may grow; the report says what was cut.
 CAPS = {"cookies": 500, "storage": 500, "requests": 300, "findings": 500, "pages": 300,
@@ -28,11 +29,13 @@ _WEBVISOR_ON = re.compile(r"webvisor\s*:\s*(true|1)\b", re.IGNORECASE)
 DISABLE_KEYS = "ym-disable-keys"
 
 
-def classify(name: str, services: list[Service], storage: bool = False) -> dict:
+def classify(
+    name: str, services: list[Service], storage: bool = False, own_cookie: str = OWN_PREFIX
+) -> dict:
     """``own``, ``declared`` (a service of the site), ``known`` (the catalogue) or ``unknown``."""
     entry = catalogue.lookup(name)
     known = {"platform": entry.platform, "category": entry.category} if entry else {}
-    if name.startswith(OWN_PREFIX):
+    if name.startswith(OWN_PREFIX) or (name == own_cookie and not storage):
         return {"status": "own", "service": "cookieconsent", "category": "essential"}
     for service in services:
         patterns = service.storage_keys if storage else service.cookies
@@ -55,7 +58,8 @@ def build(site: Site, passes: list[Pass], visit, *, allow_third_party: bool) -> 
     for result in passes:
         for cookie in result.cookies.values():
             cookies.append({"pass": result.name, **cookie,
-                            "classification": classify(cookie["name"], services)})
+                            "classification": classify(cookie["name"], services,
+                                                       own_cookie=site.consent_cookie)})
         for item in result.storage.values():
             storage.append({"pass": result.name, **item,
                             "classification": classify(item["name"], services, storage=True)})

@@ -79,12 +79,13 @@ def run(site: Site, *, actor: str, server_origin: str, urls: list[str] | None = 
     limits = limits or Limits()
     starts = start_urls(site, urls)
     playwright = launch()  # says what is missing before anything is locked
-    site_id, origins = site.id, list(site.origins)
+    site_id, origins, cookie = site.id, list(site.origins), site.consent_cookie
     acquire(site, actor)
     started = utcnow()
     try:
         # No transaction stays open while pages load: the banner's own POSTs write meanwhile.
-        visit = Visit(None, origins, normalize_origin(server_origin), limits, allow_third_party)
+        visit = Visit(None, origins, normalize_origin(server_origin), limits, allow_third_party,
+                      cookie)
         passes = _in_thread(playwright, visit, starts)
         site = db.session.get(Site, site_id)
         built = reports.build(site, passes, visit, allow_third_party=allow_third_party)

@@ -16,7 +16,7 @@ from ..commandline import (
     site_named,
 )
 from ..config import LANGUAGES
-from ..embed.payload import script_tags
+from ..embed.payload import script_tags, upcoming_tag
 from ..extensions import db
 from ..models import PolicyVersion, Site
 from ..models.policy import POLICY_KINDS
@@ -231,6 +231,14 @@ def embed_tag(key, base_url):
     click.echo("Pinned, for pages that require Subresource Integrity. Print it again after")
     click.echo("every policy version, settings change or upgrade: the old hash stops loading.")
     click.echo(pinned)
+    upcoming = external(upcoming_tag, site, base_url=base_url and base_url.rstrip("/"))
+    if upcoming:
+        version, tag = upcoming
+        click.echo()
+        click.echo(f"Pinned from {version.effective_at:%Y-%m-%d %H:%M} UTC, when policy version "
+                   f"{version.number} takes effect (the one above answers until then; both")
+        click.echo("answer now, so put this one in place before that moment):")
+        click.echo(tag)
 
 
 COMMANDS = (sites_cli, policies_cli)

@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from flask import current_app, has_app_context
@@ -49,7 +49,8 @@ from ..models import (
     SiteKey,
     WebhookEndpoint,
 )
-from ..models.types import utcnow
+from ..models.site import consent_cookie_name
+from ..models.types import term_end, utcnow
 
 #: Changing a row of one of these changes what a snapshot, or what is made from a site, holds.
 WATCHED = (Site, SiteKey, Category, Service, PolicyVersion, PolicyText, WebhookEndpoint)
@@ -103,6 +104,14 @@ class SiteSnapshot:
     apps: frozenset[str] = frozenset()
     #: The events the site's webhook endpoints hear, together.
     webhook_events: frozenset[str] = frozenset()
+    #: The decision's cookie: its name, and the domain it is set for (None: the page's host).
+    consent_cookie: str = ""
+    cookie_domain: str | None = None
+
+    def lifetime_from(self, start: datetime) -> timedelta:
+        """How long a decision made at ``start`` holds."""
+        months, days = self.consent_lifetime_months, self.consent_lifetime_days
+        return term_end(start, months=months, days=days) - start
 
     def policy_in_force(self, at: datetime | None = None) -> PolicySnapshot | None:
         at = at or utcnow()
@@ -201,7 +210,8 @@ def _read(key: str) -> SiteSnapshot:
             select(
                 Site.id, Site.name, Site.origins, Site.apps, Site.default_language,
                 Site.consent_lifetime_days, Site.consent_lifetime_months,
-                Site.proof_retention_days, Site.subject_secret,
+                Site.proof_retention_days, Site.subject_secret, Site.cookie_name,
+                Site.cookie_domain,
             ).where(Site.key == key)
         ).first()
         if site is None:
@@ -249,6 +259,8 @@ def _read(key: str) -> SiteSnapshot:
         consent_lifetime_months=site.consent_lifetime_months,
         proof_retention_days=site.proof_retention_days,
         subject_secret=site.subject_secret,
+        consent_cookie=consent_cookie_name(key, site.cookie_name),
+        cookie_domain=site.cookie_domain,
         keys=tuple(KeySnapshot(*row) for row in keys),
         services=tuple(ServiceSnapshot(*row) for row in services),
         # The order of policies.in_force: latest effective, then the highest number.
