@@ -154,8 +154,9 @@ function decide(granted, action, method) {
     granted = granted.filter(function (c) { return c !== "analytics"; });
     action = "custom";
   }
-  var done = enqueue("/api/v1/consents", {site: K, revision: C.revision, choices: {
-    functional: granted.indexOf("functional") >= 0, analytics: granted.indexOf("analytics") >= 0},
+  // choices names what is granted; a category left out is refused.
+  var done = enqueue("/api/v1/consents", {site: K, revision: C.revision, choices:
+    Object.fromEntries(granted.map(function (c) { return [c, true]; })),
     language: lang, method: method, action: action, url: pageUrl(), gpc: gpc,
     previous_receipt: state ? state.receipt : undefined}, granted, !!decision());
   apply(granted, done);

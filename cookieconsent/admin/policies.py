@@ -87,7 +87,7 @@ def policy_list(key):
         site=site,
         versions=versions,
         in_force=in_force,
-        revision=in_force.revision if in_force else 0,
+        revision=policy_domain.revision_of(site, in_force),
         document_outdated=documents.redraft_needed(site),
         form=ActionForm(),
     )

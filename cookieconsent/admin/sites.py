@@ -216,7 +216,7 @@ def site_detail(key):
         "admin/site.html",
         site=site,
         version=version,
-        revision=version.revision if version else 0,
+        revision=policies.revision_of(site, version),
         embed=embed_tags(site),
         service_form=ServiceForm(),
         form=ActionForm(),

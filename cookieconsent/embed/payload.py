@@ -35,7 +35,7 @@ from ..extensions import db
 from ..forms.documents import form_config
 from ..models import PolicyVersion, Site
 from ..models.types import add_months, utcnow
-from ..sites import consent_mode, look, policies, registry
+from ..sites import categories, consent_mode, look, policies, registry
 from . import texts
 
 #: Files concatenated inside the one IIFE, in this order; a missing optional file is skipped.
@@ -68,14 +68,14 @@ def site_payload(site: Site) -> dict:
     config: dict = {
         "site": site.key,
         "server": url_for("embed.script", key=site.key, _external=True).rsplit("/embed/", 1)[0],
-        "revision": version.revision if version else 0,
+        "revision": policies.revision_of(site, version),
         "languages": list(site.languages),
         "default_language": site.default_language,
         "days": _lifetime_days(site),
         "domain": site.cookie_domain or "",
         "floating": bool(site.floating_button),
         "gpc_refuses": bool(site.gpc_refuses_analytics),
-        "categories": [c.key for c in site.categories],
+        "categories": [c.key for c in categories.shown(site)],
         # What the banner deletes without consent; names and providers come with the dialog.
         "services": [
             {"category": s.category, "cookies": list(s.cookies), "storage": list(s.storage_keys)}
@@ -144,6 +144,8 @@ def texts_version(site: Site, language: str) -> str:
 def dialog_texts(site: Site, language: str) -> dict:
     """What only the preferences dialog shows: its texts, the services, their cookie counts."""
     words = texts.texts_for(language, texts.DIALOG)
+    for category in categories.shown(site):
+        words[category.key + "_about"] = categories.words(category, language)[1]
     words |= texts.count_texts(language, {len(s.cookies) for s in site.services})
     words["services"] = [
         {"name": s.name, "category": s.category, "provider": s.provider or "",
@@ -157,6 +159,8 @@ def site_texts(site: Site, language: str) -> dict:
     """The texts of the banner (and of the form guard, if the site has one) in ``language``."""
     unused = texts.DIALOG | (frozenset() if form_config(site) else texts.FORMS)
     words = texts.texts_for(language, [key for key in texts.TEXTS if key not in unused])
+    for category in categories.shown(site):
+        words[category.key] = categories.words(category, language)[0]
     version = policies.in_force(site)
     if version is not None:
         text = version.text_for(language) or version.text_for(site.default_language)

@@ -71,7 +71,7 @@ def page(key):
         "preferences.html",
         site=site,
         version=version,
-        revision=version.revision if version else 0,
+        revision=policies.revision_of(site, version),
         policy_url=policy_url,
         categories=category_texts(site),
         texts=script_texts(),

@@ -44,15 +44,20 @@ from ..models import (
     Category,
     PolicyText,
     PolicyVersion,
+    ScanReport,
     Service,
     Site,
     SiteKey,
     WebhookEndpoint,
 )
 from ..models.types import utcnow
+from . import categories as site_categories
 
-#: Changing a row of one of these changes what a snapshot, or what is made from a site, holds.
-WATCHED = (Site, SiteKey, Category, Service, PolicyVersion, PolicyText, WebhookEndpoint)
+#: Changing a row of one of these changes what a snapshot, or what is made from a site, holds
+#: (a scan report: the gated elements it found show their categories).
+WATCHED = (
+    Site, SiteKey, Category, Service, PolicyVersion, PolicyText, WebhookEndpoint, ScanReport
+)
 T = TypeVar("T")
 #: What :func:`remember` keeps at most; its keys include the request's host, which any
 #: client chooses, so the number of entries must not grow with what clients send.
@@ -103,6 +108,9 @@ class SiteSnapshot:
     apps: frozenset[str] = frozenset()
     #: The events the site's webhook endpoints hear, together.
     webhook_events: frozenset[str] = frozenset()
+    #: Every category key of the site, and those the banner shows, in banner order.
+    categories: tuple[str, ...] = ()
+    shown: tuple[str, ...] = ()
 
     def policy_in_force(self, at: datetime | None = None) -> PolicySnapshot | None:
         at = at or utcnow()
@@ -201,7 +209,7 @@ def _read(key: str) -> SiteSnapshot:
             select(
                 Site.id, Site.name, Site.origins, Site.apps, Site.default_language,
                 Site.consent_lifetime_days, Site.consent_lifetime_months,
-                Site.proof_retention_days, Site.subject_secret,
+                Site.proof_retention_days, Site.subject_secret, Site.category_changes,
             ).where(Site.key == key)
         ).first()
         if site is None:
@@ -216,6 +224,12 @@ def _read(key: str) -> SiteSnapshot:
             .where(Service.site_id == site.id)
             .order_by(Service.id)
         ).all()
+        categories = session.execute(
+            select(Category.key, Category.always_show)
+            .where(Category.site_id == site.id)
+            .order_by(Category.position)
+        ).all()
+        gated = site_categories.gated_keys(site.id, session)
         hooks = session.scalars(
             select(WebhookEndpoint.events).where(WebhookEndpoint.site_id == site.id)
         ).all()
@@ -234,7 +248,10 @@ def _read(key: str) -> SiteSnapshot:
     policies: dict[int, PolicySnapshot] = {}
     for row in versions:
         policy = policies.setdefault(
-            row.id, PolicySnapshot(row.id, row.number, row.revision, row.effective_at, {})
+            row.id,
+            PolicySnapshot(
+                row.id, row.number, row.revision + site.category_changes, row.effective_at, {}
+            ),
         )
         policy.sha256[row.language] = row.sha256
     return SiteSnapshot(
@@ -251,6 +268,12 @@ def _read(key: str) -> SiteSnapshot:
         subject_secret=site.subject_secret,
         keys=tuple(KeySnapshot(*row) for row in keys),
         services=tuple(ServiceSnapshot(*row) for row in services),
+        categories=tuple(row.key for row in categories),
+        shown=tuple(
+            site_categories.shown_keys(
+                [tuple(row) for row in categories], (row.category for row in services), gated
+            )
+        ),
         # The order of policies.in_force: latest effective, then the highest number.
         policies=tuple(
             sorted(policies.values(), key=lambda p: (p.effective_at, p.number), reverse=True)
