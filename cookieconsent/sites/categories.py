@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from flask_babel import force_locale, lazy_pgettext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -114,15 +115,17 @@ def add(site: Site, key: str, texts: dict | None = None, always_show: bool = Fal
     """Add a category at the end: a significant change, every visitor is asked again."""
     if not KEY.fullmatch(key) or key == ESSENTIAL:
         raise CategoryError(
-            "A key is 2-32 characters: a lowercase letter, then letters, digits or _."
+            _("A lowercase letter, then 1 to 31 lowercase letters, digits or _.")
         )
     if any(c.key == key for c in site.categories):
-        raise CategoryError(f"The site already has the category {key}.")
+        raise CategoryError(_("The site already has the category %(key)s.", key=key))
     texts = clean_texts(site, texts or {})
     if key not in DEFAULT_WORDS and not all(
         (texts.get(lang) or {}).get("title") for lang in site.languages
     ):
-        raise CategoryError("A category of your own needs a title in every language of the site.")
+        raise CategoryError(
+            _("A category of your own needs a title in every language of the site.")
+        )
     category = Category(
         key=key, texts=texts, always_show=always_show,
         position=max((c.position for c in site.categories), default=0) + 1,
@@ -137,10 +140,12 @@ def remove(site: Site, key: str) -> None:
     """Remove a category: a significant change, every visitor is asked again."""
     category = find(site, key)
     if category.locked:
-        raise CategoryError("Essential cookies cannot be removed.")
+        raise CategoryError(_("Essential cookies cannot be removed."))
     used = [s.name for s in site.services if s.category == key]
     if used:
-        raise CategoryError(f"Move or remove its services first: {', '.join(used)}.")
+        raise CategoryError(
+            _("Move or remove its services first: %(services)s.", services=", ".join(used))
+        )
     site.categories.remove(category)
     site.category_changes += 1
     db.session.flush()
@@ -164,5 +169,5 @@ def move(site: Site, key: str, step: int) -> None:
 def find(site: Site, key: str) -> Category:
     category = next((c for c in site.categories if c.key == key), None)
     if category is None:
-        raise CategoryError(f"The site has no category {key}.")
+        raise CategoryError(_("The site has no category %(key)s.", key=key))
     return category
