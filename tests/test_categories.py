@@ -217,3 +217,49 @@ def test_the_site_config_lists_the_categories(client, notifying_site):
     assert [c["key"] for c in config["categories"]] == [
         "essential", "functional", "analytics", "notifications", "marketing"]
     assert config["revision"] == 3
+
+
+# --- Records: dashboard, export, preference page -------------------------------------------
+
+
+def test_dashboard_shares_and_exports_follow_the_sites_categories(
+    client, console, notifying_site, consent_body
+):
+    from datetime import timedelta
+
+    from cookieconsent.accounts import users
+    from cookieconsent.admin import stats
+    from cookieconsent.models.types import utcnow
+
+    for granted in ({"notifications": True}, {"notifications": True, "marketing": True}, {}):
+        action = "custom" if granted else "reject_all"
+        assert client.post("/api/v1/consents", json=consent_body(
+            revision=3, choices=granted, action=action)).status_code == 201
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    figures = stats.figures(notifying_site, stats.Period(today, today + timedelta(days=1)))
+    assert {c["key"]: c["granted"] for c in figures.categories} == {
+        "functional": 0, "analytics": 0, "notifications": 2, "marketing": 1}
+    page = console.get("/admin/sites/shop/dashboard").get_data(as_text=True)
+    assert "Notifications" in page and "Marketing cookies" in page
+
+    _, token = users.create_token("nightly", notifying_site)
+    db.session.commit()
+    lines = client.get("/api/v1/sites/shop/consents?format=jsonl",
+                       headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True)
+    exported = [json.loads(line)["choices"] for line in lines.splitlines()]
+    assert [c["notifications"] for c in exported] == [True, True, False]
+    assert [c["marketing"] for c in exported] == [False, True, False]
+
+
+def test_the_preference_page_shows_the_sites_categories(client, notifying_site):
+    categories.remove(notifying_site, "functional")
+    db.session.commit()
+    page = client.get("/preferences/shop", headers={"Accept-Language": "ru"}).get_data(
+        as_text=True)
+    assert 'name="notifications"' in page and 'name="marketing"' in page
+    assert 'name="functional"' not in page
+    assert "Уведомления" in page and "Маркетинговые файлы cookie" in page
+    script_texts = json.loads(page.split('id="preferences-texts"', 1)[1].split(">", 1)[1]
+                              .split("</script>", 1)[0])
+    assert [key for key, _title in script_texts["categories"]] == [
+        "essential", "analytics", "notifications", "marketing"]
