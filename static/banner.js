@@ -277,7 +277,7 @@ function placeholder(frame, cat) {
     h("p", {}, [t("blocked").replace("%(category)s", t(cat))]),
     button("allow", function () {
       var d = decision(), g = (current(d) ? d.g : []).concat(cat);
-      decide(g, g.length > 1 ? "accept_all" : "custom", "banner");
+      decide(g, "custom", "banner");
     })
   ])); });
   frame.style.display = "none";

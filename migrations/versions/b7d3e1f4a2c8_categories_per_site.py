@@ -32,8 +32,14 @@ def upgrade():
 
 
 def downgrade():
+    # SQLite drops a column by copying the table: the rows that point at it must not stop that.
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        op.execute('PRAGMA foreign_keys=OFF')
     with op.batch_alter_table('site', schema=None) as batch_op:
         batch_op.drop_column('category_changes')
     with op.batch_alter_table('category', schema=None) as batch_op:
         batch_op.drop_column('always_show')
         batch_op.drop_column('texts')
+    if sqlite:
+        op.execute('PRAGMA foreign_keys=ON')
