@@ -263,3 +263,18 @@ def test_the_preference_page_shows_the_sites_categories(client, notifying_site):
                               .split("</script>", 1)[0])
     assert [key for key, _title in script_texts["categories"]] == [
         "essential", "analytics", "notifications", "marketing"]
+
+
+def test_flask_sites_create_takes_well_known_categories(runner, app):
+    result = runner.invoke(args=["sites", "create", "push", "--name", "Push", "--origin",
+                                 "https://push.kz", "--category", "notifications",
+                                 "--category", "analytics"])
+    assert result.exit_code == 0, result.output
+    from cookieconsent.models import Site
+
+    site = db.session.scalar(select(Site).where(Site.key == "push"))
+    assert [c.key for c in site.categories] == ["essential", "notifications", "analytics"]
+    refused = runner.invoke(args=["sites", "create", "ads", "--name", "Ads", "--origin",
+                                  "https://ads.kz", "--category", "adverts"])
+    assert refused.exit_code != 0 and "adverts" in refused.output
+    assert db.session.scalar(select(Site).where(Site.key == "ads")) is None
