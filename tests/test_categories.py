@@ -278,3 +278,13 @@ def test_flask_sites_create_takes_well_known_categories(runner, app):
                                   "https://ads.kz", "--category", "adverts"])
     assert refused.exit_code != 0 and "adverts" in refused.output
     assert db.session.scalar(select(Site).where(Site.key == "ads")) is None
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_well_known_categories_have_words_in_kazakh_and_russian(app, language):
+    from cookieconsent.models import Category
+
+    for key in categories.DEFAULT_WORDS:
+        words = categories.words(Category(key=key), language)
+        english = categories.words(Category(key=key), "en")
+        assert words[0] != english[0] and words[1] != english[1], (key, words)

@@ -270,7 +270,7 @@ def policy_publish(key, number):
             _(
                 "Version %(number)s is published; revision %(revision)s.",
                 number=version.number,
-                revision=version.revision,
+                revision=policy_domain.revision_of(site, version),
             )
         )
     return redirect(url_for("admin.policy_detail", key=key, number=number))

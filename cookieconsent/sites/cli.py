@@ -171,7 +171,8 @@ def publish_policy(key, texts, urls, titles, label, changes, significant, yes, d
         details={"revision": version.revision, "significant": version.significant},
     )
     db.session.commit()
-    click.echo(f"Published version {version.number} of {key}; revision {version.revision}.")
+    revision = policies.revision_of(site, version)
+    click.echo(f"Published version {version.number} of {key}; revision {revision}.")
 
 
 @policies_cli.command("import")
