@@ -34,8 +34,8 @@ from ..config import LANGUAGES
 from ..models import CATEGORIES
 from ..models.consent import EVENT_TYPES, METHODS
 from ..models.site import DEFAULT_TIME_ZONE
-from ..sites.consent_mode import MAX_WAIT_MS
 from ..sites.categories import KEY as CATEGORY_KEY
+from ..sites.consent_mode import MAX_WAIT_MS
 from ..sites.registry import KEY_PATTERN
 from . import labels
 

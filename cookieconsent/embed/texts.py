@@ -5,9 +5,10 @@ Its entries carry the context ``banner`` (msgctxt), so a page that uses the same
 keeps its own entry. Other parts of the script (the feedback-form guard) add their own keys to
 :data:`TEXTS`; any lazy string works there. A visitor downloads only the texts of what the page
 shows: those of the preferences dialog (:data:`DIALOG`) come with the dialog, those of the form
-guard (:data:`FORMS`) only to a site with guarded forms. Each category the banner shows adds its title under its key (and, with the dialog, its
-description under ``KEY_about``: cookieconsent/sites/categories.py), so no category may take
-the key of a text here (:func:`is_banner_word`).
+guard (:data:`FORMS`) only to a site with guarded forms. Each category the banner shows adds
+its title under its key (and, with the dialog, its description under ``KEY_about``:
+cookieconsent/sites/categories.py), so no category may take the key of a text here
+(:func:`is_banner_word`).
 """
 
 from __future__ import annotations
