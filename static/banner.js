@@ -167,8 +167,9 @@ function decide(granted, action, method) {
     action = "custom";
   }
   // The console's preview records nothing. flush() names the receipt this one replaces.
-  var done = C.preview || enqueue("/api/v1/consents", {site: K, revision: C.revision, choices: {
-    functional: granted.indexOf("functional") >= 0, analytics: granted.indexOf("analytics") >= 0},
+  // choices names what is granted; a category left out is refused.
+  var done = C.preview || enqueue("/api/v1/consents", {site: K, revision: C.revision, choices:
+    Object.fromEntries(granted.map(function (c) { return [c, true]; })),
     language: lang, texts: C.texts[lang], method: method, action: action, url: pageUrl(),
     gpc: gpc}, granted, !!decision());
   apply(granted, done);
@@ -289,7 +290,7 @@ function placeholder(frame, cat) {
     h("p", {}, [t("blocked").replace("%(category)s", t(cat))]),
     button("allow", function () {
       var d = decision(), g = (current(d) ? d.g : []).concat(cat);
-      decide(g, g.length > 1 ? "accept_all" : "custom", "banner");
+      decide(g, "custom", "banner");
     })
   ])); });
   frame.style.display = "none";

@@ -10,6 +10,8 @@
   const root = document.getElementById("preferences");
   if (!root) return;
   const texts = JSON.parse(document.getElementById("preferences-texts").textContent);
+  // The site's categories that a visitor may refuse, in the banner's order.
+  const optional = texts.categories.map(([key]) => key).filter((key) => key !== "essential");
   const site = root.dataset.site;
   const origins = JSON.parse(root.dataset.origins || "[]");
   const language = root.dataset.language;
@@ -142,7 +144,6 @@
     if (["withdrawn", "expired"].includes(event.type) || current.kind === "form") {
       return event.type === "withdrawn" || event.type === "expired" ? event.type : "given";
     }
-    const optional = texts.categories.map(([key]) => key).filter((key) => key !== "essential");
     const granted = optional.filter((key) => event.choices[key]).length;
     if (!granted) return "refused";
     return granted === optional.length ? "given" : "partly";
@@ -190,7 +191,7 @@
       decision.append(element("p", texts.outdated, "notice"));
     }
     if (current.kind === "cookie" && event.type !== "withdrawn") {
-      for (const key of ["functional", "analytics"]) {
+      for (const key of optional) {
         const box = form.elements.namedItem(key);
         if (box) box.checked = Boolean(event.choices[key]);
       }
@@ -235,12 +236,12 @@
 
   async function decide(action) {
     if (busy) return;
-    const boxes = ["functional", "analytics"].map((key) => form.elements.namedItem(key));
+    const boxes = optional.map((key) => form.elements.namedItem(key));
     if (action !== "custom") {
       for (const box of boxes) if (box) box.checked = action === "accept_all";
     }
     const choices = {};
-    for (const key of ["functional", "analytics"]) {
+    for (const key of optional) {
       const box = form.elements.namedItem(key);
       choices[key] = Boolean(box && box.checked);
     }

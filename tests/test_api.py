@@ -170,7 +170,6 @@ BAD_INPUTS = [
     ("choice as number", {"choices": {"functional": 1, "analytics": False}}, None, 422,
      "choices.functional"),
     ("missing choices", {"choices": None}, None, 422, "choices"),
-    ("missing analytics", {"choices": {"functional": True}}, None, 422, "choices.analytics"),
     ("unknown category", {"choices": {"functional": True, "analytics": True, "ads": True}},
      None, 422, "choices.ads"),
     ("essential false", {"choices": {"essential": False, "functional": True, "analytics": True}},

@@ -70,3 +70,54 @@ def test_a_site_with_webvisor_on_keeps_it_under_analytics_after_the_upgrade(
         assert not site.ads_data_redaction and not site.url_passthrough
         db.session.remove()
         db.engine.dispose()
+
+
+def test_categories_migration_keeps_sites_as_they_were_and_asks_nobody_again(
+    empty_database_url, tmp_path
+):
+    from sqlalchemy import select
+
+    from cookieconsent.embed.payload import site_payload
+    from cookieconsent.models import Category, Site
+    from cookieconsent.sites import policies, registry
+
+    app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "x" * 40,
+                      "SQLALCHEMY_DATABASE_URI": empty_database_url,
+                      "LEDGER_KEYS": str(tmp_path / "ledger_keys.json"), "SERVER_NAME": None})
+    client = app.test_client()
+    with app.app_context():
+        upgrade()
+        site = registry.create_site("shop", "Shop", ["https://shop.kz"])
+        policies.publish(policies.draft(site, {lang: {"title": "P", "body": f"Policy {lang}"}
+                                               for lang in site.languages}, significant=True))
+        db.session.commit()
+        given = client.post("/api/v1/consents", json={
+            "site": "shop", "revision": 1, "choices": {"functional": True, "analytics": False},
+            "language": "ru", "method": "banner", "action": "custom"}).get_json()
+        db.session.remove()
+        # Back to the previous head: the database as the release before this one left it.
+        downgrade(revision="6d2b9e4f7a13")
+        db.session.remove()
+        upgrade()
+        site = db.session.scalar(select(Site).where(Site.key == "shop"))
+        rows = db.session.scalars(select(Category).order_by(Category.position)).all()
+        assert [(c.key, c.position, c.always_show, c.texts) for c in rows] == [
+            ("essential", 0, True, {}), ("functional", 1, True, {}), ("analytics", 2, True, {})]
+        assert site.category_changes == 0
+        with app.test_request_context():
+            config = site_payload(site)
+        assert config["categories"] == ["essential", "functional", "analytics"]
+        # The returning visitor's receipt still names the revision in force: no banner again.
+        assert config["revision"] == 1 == json_payload(given["receipt"])["r"]
+        verified = client.post("/api/v1/receipts/verify", json={"receipt": given["receipt"]})
+        assert verified.get_json()["valid"] is True
+        db.session.remove()
+        db.engine.dispose()
+
+
+def json_payload(receipt: str) -> dict:
+    import base64
+    import json
+
+    head = receipt.split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))

@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401  (each module registers its views on bp)
     auth,
+    categories,
     dashboard,
     exports,
     log,

@@ -12,7 +12,8 @@ from ..scanner import runs as scans
 from . import charts, stats
 from .auth import site_or_404
 from .blueprint import bp
-from .labels import category_label, language_label, method_label
+from .categories import title
+from .labels import language_label, method_label
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -50,6 +51,7 @@ def dashboard(key):
     site = site_or_404(key)
     period, errors = parse_period(request.args)
     data = stats.figures(site, period)
+    titles = {c.key: title(c) for c in site.categories}
     return render_template(
         "admin/dashboard.html",
         site=site,
@@ -64,7 +66,7 @@ def dashboard(key):
         forms=data.form_consents,
         per_day=charts.stacked_days(data.per_day, stats.ACTIONS),
         categories=charts.share_bars(
-            [(category_label(c["key"]), c["share"], str(c["granted"])) for c in data.categories]
+            [(titles[c["key"]], c["share"], str(c["granted"])) for c in data.categories]
         ),
         languages=charts.count_bars(
             [(language_label(v), n, f"{n}") for v, n, _a in data.languages]

@@ -34,6 +34,7 @@ from ..config import LANGUAGES
 from ..models import CATEGORIES
 from ..models.consent import EVENT_TYPES, METHODS
 from ..models.site import DEFAULT_TIME_ZONE
+from ..sites.categories import KEY as CATEGORY_KEY
 from ..sites.consent_mode import MAX_WAIT_MS
 from ..sites.registry import KEY_PATTERN
 from . import labels
@@ -177,12 +178,41 @@ class ServiceForm(FlaskForm):
         ],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    category = SelectField(
-        _l("Category"), choices=choices((c, labels.CATEGORIES[c]) for c in CATEGORIES)
-    )
+    #: Its choices are the site's categories (cookieconsent/admin/categories.py).
+    category = SelectField(_l("Category"))
     provider = StringField(_l("Provider"), validators=[Optional(), Length(max=200)])
     cookies = StringField(_l("Cookies"), description=_l("Comma-separated; _ym_* matches a prefix"))
     storage_keys = StringField(_l("localStorage keys"), description=_l("Comma-separated"))
+
+
+class CategoryForm(FlaskForm):
+    """A category's words per language; adding one also takes its key and a confirmation."""
+
+    key = StringField(
+        _l("Key"),
+        description=_l("The name in data-category and in the API: functional, analytics, "
+                       "marketing, personalisation, notifications, or your own."),
+        validators=[Optional(), Regexp(CATEGORY_KEY.pattern + "$", message=_l(
+            "A lowercase letter, then 1 to 31 lowercase letters, digits or _."))],
+    )
+    always_show = BooleanField(_l("Show even with no service and no element waiting for it"))
+    confirm = BooleanField(_l("I understand: every visitor will be asked again"))
+
+
+def category_language_fields(languages):
+    """:class:`CategoryForm` with a title and a description per language of the site."""
+
+    class Form(CategoryForm):
+        pass
+
+    for lang in languages:
+        name = LANGUAGE_NAMES[lang]
+        setattr(Form, f"title_{lang}", StringField(
+            _l("Title (%(language)s)", language=name), validators=[Optional(), Length(max=80)]))
+        setattr(Form, f"description_{lang}", TextAreaField(
+            _l("Description (%(language)s)", language=name),
+            validators=[Optional(), Length(max=400)]))
+    return Form
 
 
 class PolicyForm(FlaskForm):

@@ -31,6 +31,9 @@ CATEGORIES = {
     "essential": _l("Essential"),
     "functional": _l("Functional"),
     "analytics": _l("Analytics"),
+    "marketing": _l("Marketing"),
+    "personalisation": _l("Personalisation"),
+    "notifications": _l("Notifications"),
     "personal_data": _l("Personal data"),
 }
 LANGUAGES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}

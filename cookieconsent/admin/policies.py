@@ -87,7 +87,7 @@ def policy_list(key):
         site=site,
         versions=versions,
         in_force=in_force,
-        revision=in_force.revision if in_force else 0,
+        revision=policy_domain.revision_of(site, in_force),
         document_outdated=documents.redraft_needed(site),
         form=ActionForm(),
     )
@@ -270,7 +270,7 @@ def policy_publish(key, number):
             _(
                 "Version %(number)s is published; revision %(revision)s.",
                 number=version.number,
-                revision=version.revision,
+                revision=policy_domain.revision_of(site, version),
             )
         )
     return redirect(url_for("admin.policy_detail", key=key, number=number))

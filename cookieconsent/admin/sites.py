@@ -13,6 +13,7 @@ from ..sites import consent_mode, policies
 from ..sites import registry as site_domain
 from .auth import admin_required, site_or_404
 from .blueprint import bp
+from .categories import category_choices
 from .forms import ActionForm, ServiceForm, SiteForm
 
 #: Site columns the form edits directly.
@@ -219,9 +220,9 @@ def site_detail(key):
         "admin/site.html",
         site=site,
         version=version,
-        revision=version.revision if version else 0,
+        revision=policies.revision_of(site, version),
         embed=embed_tags(site),
-        service_form=ServiceForm(),
+        service_form=_service_form(site),
         form=ActionForm(),
     )
 
@@ -234,11 +235,17 @@ def embed_tags(site: Site) -> dict:
     return {"plain": plain, "pinned": pinned, "upcoming": upcoming_tag(site)}
 
 
+def _service_form(site: Site) -> ServiceForm:
+    form = ServiceForm()
+    form.category.choices = category_choices(site)
+    return form
+
+
 @bp.post("/sites/<key>/services")
 def service_add(key):
     """Declare a service (a tag, a widget) and the cookies it sets."""
     site = site_or_404(key)
-    form = ServiceForm()
+    form = _service_form(site)
     if not form.validate_on_submit():
         for field, errors in form.errors.items():
             flash(f"{getattr(form, field).label.text}: {' '.join(errors)}", "error")

@@ -24,7 +24,6 @@ from ..models.types import utcnow
 
 DECISIONS = ("given", "updated")
 ACTIONS = ("accept_all", "reject_all", "custom")
-SHARED_CATEGORIES = ("functional", "analytics")
 #: A day is kept this long after it ended: an event stamped just before midnight may still
 #: be committing.
 SETTLE = timedelta(hours=1)
@@ -139,12 +138,13 @@ def _keep(site: Site, days: set[date], rows: list[tuple]) -> None:
 
 
 @lru_cache(maxsize=256)
-def _granted(choices: str) -> tuple[bool, ...]:
+def _granted(choices: str) -> frozenset[str]:
+    """The categories a decision's choices (their JSON text) grant."""
     try:
         parsed = json.loads(choices)
     except ValueError:
         parsed = {}
-    return tuple(bool(parsed.get(name)) for name in SHARED_CATEGORIES)
+    return frozenset(name for name, on in parsed.items() if on)
 
 
 def figures(site: Site, period: Period, now: datetime | None = None) -> Figures:
@@ -168,10 +168,11 @@ def figures(site: Site, period: Period, now: datetime | None = None) -> Figures:
         if kind == "form":
             forms += n
             continue
-        functional, analytics = _granted(choices)
+        allowed = _granted(choices)
+        analytics = "analytics" in allowed
         by_day.setdefault(day, Counter())[action] += n
         total += n
-        granted.update(functional=n * functional, analytics=n * analytics)
+        granted.update(dict.fromkeys(allowed, n))
         for table, key in ((languages, language), (methods, method)):
             table.setdefault(key, Counter()).update(n=n, analytics=n * analytics)
 
@@ -190,7 +191,8 @@ def figures(site: Site, period: Period, now: datetime | None = None) -> Figures:
                 "granted": granted[name],
                 "share": granted[name] / total if total else 0.0,
             }
-            for name in SHARED_CATEGORIES
+            # Every optional category the site has now, in banner order.
+            for name in (c.key for c in site.categories if not c.locked)
         ],
     )
 

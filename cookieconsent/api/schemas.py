@@ -100,19 +100,36 @@ class AppSubjectSchema(StrictSchema):
     email = fields.String(load_default=None, validate=validate.Length(max=254))
 
 
-class ChoicesSchema(StrictSchema):
-    essential = strict_bool(
-        load_default=True,
-        validate=validate.Equal(True, error="Essential cookies cannot be refused."),
-    )
-    functional = strict_bool(required=True)
-    analytics = strict_bool(required=True)
+class Choices(fields.Dict):
+    """``{category: bool}``: the site's categories are checked against the site, where the
+    decision is made (cookieconsent/consents/choices.py); a category left out is not granted."""
+
+    def __init__(self, **kwargs):
+        super().__init__(keys=fields.String(), values=strict_bool(), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        errors = {
+            key: "Not a JSON boolean."
+            for key, on in value.items()
+            if type(on) is not bool
+        }
+        if value.get("essential") is False:
+            errors["essential"] = "Essential cookies cannot be refused."
+        if errors:
+            raise ValidationError(errors)
+        return dict(value)
 
 
 class ConsentRequestSchema(StrictSchema):
     site = fields.String(required=True, validate=SITE_KEY)
     revision = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
-    choices = fields.Nested(ChoicesSchema, required=True)
+    choices = Choices(
+        required=True,
+        metadata={"description": "The site's category keys (GET /sites/{key}/config), each "
+                  "true or false; essential is always true; a category left out is not granted."},
+    )
     language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
     method = fields.String(
         required=True,
@@ -152,15 +169,6 @@ class ConsentRequestSchema(StrictSchema):
             errors |= error.normalized_messages()
         if errors:
             raise ValidationError(errors)
-
-    @validates_schema
-    def action_matches_choices(self, data, **kwargs):
-        choices = data.get("choices") or {}
-        optional = [choices.get("functional"), choices.get("analytics")]
-        if data.get("action") == "accept_all" and not all(optional):
-            raise ValidationError("accept_all grants every category.", "action")
-        if data.get("action") == "reject_all" and any(optional):
-            raise ValidationError("reject_all refuses every optional category.", "action")
 
 
 class ConsentReceiptSchema(Schema):

@@ -64,7 +64,7 @@ def site_config_data(site) -> dict:
     if version is not None:
         policy = {
             "version": version.number,
-            "revision": version.revision,
+            "revision": policies.revision_of(site, version),
             "effective_at": version.effective_at,
             "significant": version.significant,
             "changes": version.changes,
@@ -86,7 +86,7 @@ def site_config_data(site) -> dict:
         }
     return {
         "site": site.key,
-        "revision": version.revision if version else 0,
+        "revision": policies.revision_of(site, version),
         "policy": policy,
         "categories": [{"key": c.key, "locked": c.locked} for c in site.categories],
         "services": site.services,

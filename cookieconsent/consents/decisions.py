@@ -19,6 +19,7 @@ from ..sites.registry import KEY_PATTERN, signing_secrets
 from ..sites.snapshots import SiteSnapshot
 from ..webhooks import events as webhooks
 from . import receipts
+from .choices import granted, site_choices
 from .identity import InvalidSubject, device_hash, subject_hashes
 
 USER_AGENT_LENGTH = 512
@@ -95,9 +96,7 @@ def decide(site: SiteSnapshot, data: dict, *, ip: str | None, user_agent: str | 
         )
     previous_consent_id = _previous_consent(site, data)
     app_id, hashes = _app_fields(site, data)
-    choices = {"essential": True} | {
-        key: bool(data["choices"][key]) for key in ("functional", "analytics")
-    }
+    choices = site_choices(site, data["choices"], data["action"])
     now = utcnow()
     expires_at = term_end(
         now, months=site.consent_lifetime_months, days=site.consent_lifetime_days
@@ -150,7 +149,6 @@ def _app_fields(site: SiteSnapshot, data: dict) -> tuple[str | None, list[str]]:
 
 
 def sign_event(site: Site | SiteSnapshot, event: ConsentEvent) -> str:
-    granted = [k for k in ("functional", "analytics") if event.choices.get(k)]
     return receipts.sign(
         receipts.Receipt(
             kind=event.kind,
@@ -158,7 +156,7 @@ def sign_event(site: Site | SiteSnapshot, event: ConsentEvent) -> str:
             site=site.key,
             issued_at=event.created_at,
             revision=event.revision,
-            granted=granted,
+            granted=granted(event.choices),
             form_id=event.form_id,
             policy_number=event.policy_version.number if event.kind == "form" else None,
             previous_consent_id=event.previous_consent_id,
@@ -310,8 +308,7 @@ def verify(token: str, phone: str | None = None, email: str | None = None) -> di
         "consent_id": issued.consent_id,
         "site": site.key,
         "revision": issued.revision,
-        "choices": {"essential": True}
-        | {k: bool(issued.choices.get(k)) for k in ("functional", "analytics")},
+        "choices": {"essential": True} | {k: bool(on) for k, on in issued.choices.items()},
         "issued_at": receipt.issued_at,
         "withdrawn": latest.event_type == "withdrawn",
     }
@@ -352,8 +349,7 @@ def _claims_of(event, kind: str) -> tuple | None:
     issued = int(event.created_at.timestamp())
     if kind == "form":
         return ("form", issued, event.form_id, _policy_number(event.policy_version_id))
-    granted = sorted(k for k in ("functional", "analytics") if event.choices.get(k))
-    return ("cookie", issued, event.revision, granted)
+    return ("cookie", issued, event.revision, granted(event.choices))
 
 
 def _policy_number(policy_version_id: int | None) -> int | None:

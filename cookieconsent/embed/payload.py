@@ -35,7 +35,7 @@ from ..extensions import db
 from ..forms.documents import form_config
 from ..models import PolicyVersion, Site
 from ..models.types import add_months, utcnow
-from ..sites import consent_mode, look, policies, registry, wording
+from ..sites import categories, consent_mode, look, policies, registry, wording
 from . import texts
 
 #: Files concatenated inside the one IIFE, in this order; a missing optional file is skipped.
@@ -77,7 +77,7 @@ def site_payload(site: Site, preview: dict | None = None, at: datetime | None = 
         "server": preview["server"]
         if preview
         else url_for("embed.script", key=site.key, _external=True).rsplit("/embed/", 1)[0],
-        "revision": version.revision if version else 0,
+        "revision": policies.revision_of(site, version),
         "languages": list(site.languages),
         "default_language": site.default_language,
         "days": _lifetime_days(site, at),
@@ -85,7 +85,7 @@ def site_payload(site: Site, preview: dict | None = None, at: datetime | None = 
         "cookie": site.consent_cookie,
         "floating": bool(site.floating_button),
         "gpc_refuses": bool(site.gpc_refuses_analytics),
-        "categories": [c.key for c in site.categories],
+        "categories": [c.key for c in categories.shown(site)],
         # What the banner deletes without consent; names and providers come with the dialog.
         "services": [
             {"category": s.category, "cookies": list(s.cookies), "storage": list(s.storage_keys)}
@@ -209,7 +209,10 @@ def _with_own(words: dict, own: dict) -> dict:
 
 def dialog_texts(site: Site, language: str, own_words: dict | None = None) -> dict:
     """What only the preferences dialog shows: its texts, the services, their cookie counts."""
-    words = _with_own(texts.texts_for(language, texts.DIALOG), _own(site, language, own_words))
+    words = texts.texts_for(language, texts.DIALOG)
+    for category in categories.shown(site):
+        words[category.key + "_about"] = categories.words(category, language)[1]
+    words = _with_own(words, _own(site, language, own_words))
     words |= texts.count_texts(language, {len(s.cookies) for s in site.services})
     words["services"] = [
         {"name": s.name, "category": s.category, "provider": s.provider or "",
@@ -228,6 +231,8 @@ def site_texts(
     at = at or utcnow()
     unused = texts.DIALOG | (frozenset() if form_config(site) else texts.FORMS)
     words = texts.texts_for(language, [key for key in texts.TEXTS if key not in unused])
+    for category in categories.shown(site):
+        words[category.key] = categories.words(category, language)[0]
     words = _with_own(words, _own(site, language, own_words))
     coming = announced(site, at)
     if coming is not None:

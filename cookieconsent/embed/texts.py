@@ -5,7 +5,10 @@ Its entries carry the context ``banner`` (msgctxt), so a page that uses the same
 keeps its own entry. Other parts of the script (the feedback-form guard) add their own keys to
 :data:`TEXTS`; any lazy string works there. A visitor downloads only the texts of what the page
 shows: those of the preferences dialog (:data:`DIALOG`) come with the dialog, those of the form
-guard (:data:`FORMS`) only to a site with guarded forms.
+guard (:data:`FORMS`) only to a site with guarded forms. Each category the banner shows adds
+its title under its key (and, with the dialog, its description under ``KEY_about``:
+cookieconsent/sites/categories.py), so no category may take the key of a text here
+(:func:`is_banner_word`).
 """
 
 from __future__ import annotations
@@ -32,18 +35,6 @@ TEXTS: dict = {
     "settings": lazy_pgettext("banner", "Cookie settings"),
     "prefs_intro": lazy_pgettext(
         "banner", "Choose which cookies the site may use. Essential cookies cannot be turned off."
-    ),
-    "essential": lazy_pgettext("banner", "Essential cookies"),
-    "essential_about": lazy_pgettext(
-        "banner", "Needed for the site to work: your session, cart and this choice."
-    ),
-    "functional": lazy_pgettext("banner", "Functional cookies"),
-    "functional_about": lazy_pgettext(
-        "banner", "Remember your settings and show embedded content such as video."
-    ),
-    "analytics": lazy_pgettext("banner", "Analytics cookies"),
-    "analytics_about": lazy_pgettext(
-        "banner", "Help us understand how the site is used, in aggregate."
     ),
     "always_on": lazy_pgettext("banner", "Always on"),
     "provider": lazy_pgettext("banner", "Provider"),
@@ -74,11 +65,20 @@ TEXTS: dict = {
 
 #: Shown only in the preferences dialog: sent with it, the first time a visitor opens it.
 DIALOG = frozenset({
-    "save", "close", "prefs_intro", "essential_about", "functional_about", "analytics_about",
-    "always_on", "provider", "no_services", "my_record", "withdraw",
+    "save", "close", "prefs_intro", "always_on", "provider", "no_services", "my_record",
+    "withdraw",
 })
 #: Shown only by the form guard.
 FORMS = frozenset(key for key in TEXTS if key.startswith("form_"))
+
+#: Keys :func:`cookieconsent.embed.payload.site_texts` and ``dialog_texts`` add beside
+#: :data:`TEXTS`.
+COMPUTED = ("cookies", "policy_url", "policy_version", "changes", "services")
+
+
+def is_banner_word(key: str) -> bool:
+    """Whether a category named ``key`` would take the place of one of the banner's texts."""
+    return key in TEXTS or key in COMPUTED or key.endswith("_about")
 
 
 def texts_for(language: str, keys=TEXTS) -> dict:

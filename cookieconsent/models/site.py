@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
-#: The categories a visitor decides on, in the order the banner shows them.
+#: The categories a new site starts with, in the order the banner shows them; operators add,
+#: rename, reorder and remove all but essential (cookieconsent/sites/categories.py).
 CATEGORIES = ("essential", "functional", "analytics")
 
 
@@ -76,6 +77,9 @@ class Site(db.Model):
     #: (the keys of ``cookieconsent.sites.wording.LIMITS``).
     wording: Mapped[dict | None] = mapped_column(JSON)
     config_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: How many times adding or removing a category raised the site's revision: the revision
+    #: visitors' decisions must match is the cookie policy's plus this.
+    category_changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     keys: Mapped[list[SiteKey]] = relationship(
         back_populates="site", order_by="SiteKey.id", cascade="all, delete-orphan"
@@ -115,6 +119,11 @@ class Category(db.Model):
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(32))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    #: The operator's own ``{language: {"title": …, "description": …}}``; a language or text
+    #: left out falls back to the catalogs' words for the well-known keys.
+    texts: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    #: Shown even with no service and no gated element found on the site.
+    always_show: Mapped[bool] = mapped_column(Boolean, default=False, server_default=true())
 
     site: Mapped[Site] = relationship(back_populates="categories")
 

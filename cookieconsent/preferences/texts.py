@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from ..i18n.locale import select_time_zone
 from ..models import Site
+from ..sites import categories
 
 
 def _categories() -> dict[str, tuple[str, str]]:
@@ -38,21 +39,29 @@ def _categories() -> dict[str, tuple[str, str]]:
 
 
 def category_texts(site: Site) -> list[dict]:
-    """The site's categories in banner order, named and explained, with their services."""
-    texts = _categories()
-    return [
-        {
+    """The categories the banner shows, in its order, named and explained, with their
+    services: the operator's words, else this page's own for the first three, else the
+    banner's."""
+    page = _categories()
+    language = str(get_locale() or site.default_language)[:2]
+    found = []
+    for category in categories.shown(site):
+        title, description = categories.words(category, language)
+        own = (category.texts or {}).get(language) or {}
+        if category.key in page:
+            title = own.get("title") or page[category.key][0]
+            description = own.get("description") or page[category.key][1]
+        found.append({
             "key": category.key,
             "locked": category.locked,
-            "title": texts.get(category.key, (category.key, ""))[0],
-            "description": texts.get(category.key, ("", ""))[1],
+            "title": title,
+            "description": description,
             "services": [s for s in site.services if s.category == category.key],
-        }
-        for category in site.categories
-    ]
+        })
+    return found
 
 
-def script_texts() -> dict:
+def script_texts(shown: list[dict]) -> dict:
     """Everything ``static/preferences.js`` may say, in the page's language.
 
     ``{number}``, ``{date}``, ``{day}``, ``{month}`` and ``{year}`` are filled in by the
@@ -63,7 +72,7 @@ def script_texts() -> dict:
     months = get_month_names("wide", context="format", locale=get_locale())
     return {
         # A list, not a dict, so the banner's order survives the JSON.
-        "categories": [[key, title] for key, (title, _about) in _categories().items()],
+        "categories": [[c["key"], c["title"]] for c in shown],
         "months": [months[number] for number in range(1, 13)],
         "dateFormat": _("{month} {day}, {year}"),
         "timeZone": select_time_zone(),

@@ -67,13 +67,14 @@ def page(key):
         policy_url = text.url or url_for(
             "preferences.policy_text", key=site.key, number=version.number, language=text.language
         )
+    shown = category_texts(site)
     response = render_template(
         "preferences.html",
         site=site,
         version=version,
-        revision=version.revision if version else 0,
+        revision=policies.revision_of(site, version),
         policy_url=policy_url,
-        categories=category_texts(site),
-        texts=script_texts(),
+        categories=shown,
+        texts=script_texts(shown),
     )
     return response, 200, {"Cache-Control": "no-cache", "Vary": "Cookie, Accept-Language"}

@@ -1,4 +1,5 @@
-"""What a page's HTML says: its inline scripts (and their ``type``) and its form fields."""
+"""What a page's HTML says: its inline scripts (and their ``type``), its form fields, and the
+categories its gated scripts and frames (``data-category``) wait for."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ class _Scripts(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.inline: list[tuple[str | None, str]] = []
         self.fields: list[dict] = []
+        self.gated: set[str] = set()
         self._open: dict | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag in {"script", "iframe"} and attrs.get("data-category"):
+            self.gated.add(attrs["data-category"])
         if tag == "script" and not attrs.get("src"):
             self._open = {"type": attrs.get("type"), "text": []}
         elif tag in {"input", "textarea", "select"}:

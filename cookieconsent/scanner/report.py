@@ -84,6 +84,10 @@ def build(site: Site, passes: list[Pass], visit, *, allow_third_party: bool) -> 
         "requests": requests,
         "findings": findings,
         "suggestions": suggestions(site, cookies + storage),
+        # The banner shows a category with no service if the pages gate elements by it.
+        "gated": sorted(
+            {key for html in passes[0].html.values() for key in page_markup(html).gated}
+        ),
         "skipped": visit.skipped,
         # Services declare cookie names but no lifetimes, so "kept longer than declared"
         # cannot be judged; the report says so rather than staying silent.
@@ -217,8 +221,8 @@ def _pages(passes: list[Pass], visit) -> list[dict]:
 def suggestions(site: Site, items: list[dict]) -> list[dict]:
     """Services to declare, one per catalogue platform whose storage the site does not declare.
 
-    The banner asks for essential, functional and analytics consent only; a marketing or
-    personalisation service is suggested under analytics, the category that waits for consent.
+    A service goes under its catalogue category when the site has that category, else under
+    analytics, which waits for consent too.
     """
     categories = {c.key for c in site.categories}
     grouped: dict[str, dict] = {}

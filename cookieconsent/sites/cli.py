@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import PolicyVersion, Site
 from ..models.policy import POLICY_KINDS
 from . import policies, registry
+from .categories import WELL_KNOWN
 
 sites_cli = AppGroup("sites", help="Create and list sites.")
 policies_cli = AppGroup("policies", help="Publish policy versions.")
@@ -34,11 +35,17 @@ policies_cli = AppGroup("policies", help="Publish policy versions.")
 @click.option("--language", "languages", multiple=True, type=click.Choice(LANGUAGES))
 @click.option("--default-language", type=click.Choice(LANGUAGES), default="ru")
 @click.option("--metrika", type=int, help="Yandex.Metrika counter id.")
-def create_site(key, name, origins, languages, default_language, metrika):
+@click.option(
+    "--category", "categories", multiple=True, type=click.Choice(WELL_KNOWN),
+    help="A category after essential, in banner order (default: functional and analytics); "
+    "categories of your own are added in the console.",
+)
+def create_site(key, name, origins, languages, default_language, metrika, categories):
     """Create a site that may embed the banner."""
     try:
         site = registry.create_site(
-            key, name, list(origins), languages or LANGUAGES, default_language
+            key, name, list(origins), languages or LANGUAGES, default_language,
+            categories=categories or ("functional", "analytics"),
         )
         if metrika:
             registry.add_metrika(site, metrika)
@@ -164,7 +171,8 @@ def publish_policy(key, texts, urls, titles, label, changes, significant, yes, d
         details={"revision": version.revision, "significant": version.significant},
     )
     db.session.commit()
-    click.echo(f"Published version {version.number} of {key}; revision {version.revision}.")
+    revision = policies.revision_of(site, version)
+    click.echo(f"Published version {version.number} of {key}; revision {revision}.")
 
 
 @policies_cli.command("import")

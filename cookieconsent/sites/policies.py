@@ -155,5 +155,10 @@ def in_force(site: Site, kind: str = "cookie", at: datetime | None = None) -> Po
 
 def current_revision(site: Site) -> int:
     """The revision a visitor's decision must match; 0 before any cookie policy."""
-    version = in_force(site)
-    return version.revision if version else 0
+    return revision_of(site, in_force(site))
+
+
+def revision_of(site: Site, version: PolicyVersion | None) -> int:
+    """The site's revision under ``version``: the policy's, raised by each added or removed
+    category (cookieconsent/sites/categories.py); 0 without a policy."""
+    return version.revision + site.category_changes if version else 0

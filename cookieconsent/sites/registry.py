@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from ..errors import APIError
 from ..extensions import db
 from ..models import CATEGORIES, Category, Service, Site, SiteKey
 from ..models.types import utcnow
+from .categories import KEY as CATEGORY_KEY
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -56,8 +58,10 @@ def create_site(
     origins: list[str],
     languages: list[str] | tuple[str, ...] = LANGUAGES,
     default_language: str = "ru",
+    categories: Sequence[str] = CATEGORIES[1:],
 ) -> Site:
-    """Create a site with the three categories and a first signing key."""
+    """Create a site with essential and ``categories`` (by default functional and analytics),
+    shown whether or not the site has services for them, and a first signing key."""
     if not KEY_PATTERN.match(key):
         raise ValueError("a site key is 1-64 lowercase letters, digits or dashes")
     if db.session.scalar(select(Site.id).where(Site.key == key)) is not None:
@@ -74,7 +78,10 @@ def create_site(
         subject_secret=secrets.token_hex(32),
         metrika_options={},
     )
-    site.categories = [Category(key=k, position=i) for i, k in enumerate(CATEGORIES)]
+    keys = ["essential", *dict.fromkeys(k for k in categories if k != "essential")]
+    if not all(CATEGORY_KEY.fullmatch(k) for k in keys):
+        raise ValueError("a category key is a lowercase letter, then 1-31 letters, digits or _")
+    site.categories = [Category(key=k, position=i, always_show=True) for i, k in enumerate(keys)]
     site.keys = [SiteKey(secret=secrets.token_urlsafe(32))]
     db.session.add(site)
     db.session.flush()

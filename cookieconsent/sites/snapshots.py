@@ -44,6 +44,7 @@ from ..models import (
     Category,
     PolicyText,
     PolicyVersion,
+    ScanReport,
     Service,
     Site,
     SiteKey,
@@ -51,9 +52,13 @@ from ..models import (
 )
 from ..models.site import consent_cookie_name
 from ..models.types import term_end, utcnow
+from . import categories as site_categories
 
-#: Changing a row of one of these changes what a snapshot, or what is made from a site, holds.
-WATCHED = (Site, SiteKey, Category, Service, PolicyVersion, PolicyText, WebhookEndpoint)
+#: Changing a row of one of these changes what a snapshot, or what is made from a site, holds
+#: (a scan report: the gated elements it found show their categories).
+WATCHED = (
+    Site, SiteKey, Category, Service, PolicyVersion, PolicyText, WebhookEndpoint, ScanReport
+)
 T = TypeVar("T")
 #: What :func:`remember` keeps at most; its keys include the request's host, which any
 #: client chooses, so the number of entries must not grow with what clients send.
@@ -107,6 +112,9 @@ class SiteSnapshot:
     #: The decision's cookie: its name, and the domain it is set for (None: the page's host).
     consent_cookie: str = ""
     cookie_domain: str | None = None
+    #: Every category key of the site, and those the banner shows, in banner order.
+    categories: tuple[str, ...] = ()
+    shown: tuple[str, ...] = ()
 
     def lifetime_from(self, start: datetime) -> timedelta:
         """How long a decision made at ``start`` holds."""
@@ -211,7 +219,7 @@ def _read(key: str) -> SiteSnapshot:
                 Site.id, Site.name, Site.origins, Site.apps, Site.default_language,
                 Site.consent_lifetime_days, Site.consent_lifetime_months,
                 Site.proof_retention_days, Site.subject_secret, Site.cookie_name,
-                Site.cookie_domain,
+                Site.cookie_domain, Site.category_changes,
             ).where(Site.key == key)
         ).first()
         if site is None:
@@ -226,6 +234,12 @@ def _read(key: str) -> SiteSnapshot:
             .where(Service.site_id == site.id)
             .order_by(Service.id)
         ).all()
+        categories = session.execute(
+            select(Category.key, Category.always_show)
+            .where(Category.site_id == site.id)
+            .order_by(Category.position)
+        ).all()
+        gated = site_categories.gated_keys(site.id, session)
         hooks = session.scalars(
             select(WebhookEndpoint.events).where(WebhookEndpoint.site_id == site.id)
         ).all()
@@ -244,7 +258,10 @@ def _read(key: str) -> SiteSnapshot:
     policies: dict[int, PolicySnapshot] = {}
     for row in versions:
         policy = policies.setdefault(
-            row.id, PolicySnapshot(row.id, row.number, row.revision, row.effective_at, {})
+            row.id,
+            PolicySnapshot(
+                row.id, row.number, row.revision + site.category_changes, row.effective_at, {}
+            ),
         )
         policy.sha256[row.language] = row.sha256
     return SiteSnapshot(
@@ -263,6 +280,12 @@ def _read(key: str) -> SiteSnapshot:
         cookie_domain=site.cookie_domain,
         keys=tuple(KeySnapshot(*row) for row in keys),
         services=tuple(ServiceSnapshot(*row) for row in services),
+        categories=tuple(row.key for row in categories),
+        shown=tuple(
+            site_categories.shown_keys(
+                [tuple(row) for row in categories], (row.category for row in services), gated
+            )
+        ),
         # The order of policies.in_force: latest effective, then the highest number.
         policies=tuple(
             sorted(policies.values(), key=lambda p: (p.effective_at, p.number), reverse=True)
