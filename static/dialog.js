@@ -97,7 +97,8 @@ function fab_() {
 
 function category(cat, granted) {
   var id = "cc-c-" + cat, locked = cat === "essential";
-  var services = C.services.filter(function (s) { return s.category === cat; });
+  // A service's words are in the texts, at its place in C.services: [name, provider].
+  var services = C.services.filter(function (s, i) { s.n = T.services[i]; return s.category === cat; });
   return h("section", {class: "cat", "aria-labelledby": id}, [
     h("div", {class: "row"}, [
       h("h3", {id: id}, [t(cat)]),
@@ -110,7 +111,7 @@ function category(cat, granted) {
     ]),
     h("p", {id: id + "-d"}, [t(cat + "_about")]),
     services.length ? h("ul", {}, services.map(function (s) {
-      return h("li", {}, [h("strong", {}, [s.name]), s.provider && " (" + t("provider") + ": " + s.provider + ")",
+      return h("li", {}, [h("strong", {}, [s.n[0]]), s.n[1] && " (" + t("provider") + ": " + s.n[1] + ")",
         s.cookies.length ? h("div", {class: "m"}, [(T.cookies || {})[s.cookies.length] + ": " +
           s.cookies.join(", ")]) : null]);
     })) : h("p", {class: "m"}, [t("no_services")])

@@ -62,14 +62,9 @@ def site_payload(site: Site) -> dict:
         "gpc_refuses": bool(site.gpc_refuses_analytics),
         "gcm": bool(site.google_consent_mode),
         "categories": [c.key for c in site.categories],
+        # Names and providers are words: they travel with the texts, in the page's language.
         "services": [
-            {
-                "name": s.name,
-                "category": s.category,
-                "provider": s.provider or "",
-                "cookies": list(s.cookies),
-                "storage": list(s.storage_keys),
-            }
+            {"category": s.category, "cookies": list(s.cookies), "storage": list(s.storage_keys)}
             for s in site.services
         ],
         "texts": {},
@@ -126,6 +121,11 @@ def site_texts(site: Site, language: str) -> dict:
     words |= texts.count_texts(
         language, {len(s.cookies) for s in site.services}
     )
+    # In the order of the config's services: [name, provider] of each.
+    words["services"] = [
+        [said["name"], said["provider"]]
+        for said in (s.in_language(language, site.default_language) for s in site.services)
+    ]
     version = policies.in_force(site)
     if version is not None:
         text = version.text_for(language) or version.text_for(site.default_language)

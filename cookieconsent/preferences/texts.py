@@ -40,13 +40,15 @@ def _categories() -> dict[str, tuple[str, str]]:
 def category_texts(site: Site) -> list[dict]:
     """The site's categories in banner order, named and explained, with their services."""
     texts = _categories()
+    language = str(get_locale())
     return [
         {
             "key": category.key,
             "locked": category.locked,
             "title": texts.get(category.key, (category.key, ""))[0],
             "description": texts.get(category.key, ("", ""))[1],
-            "services": [s for s in site.services if s.category == category.key],
+            "services": [s.in_language(language, site.default_language)
+                         for s in site.services if s.category == category.key],
         }
         for category in site.categories
     ]

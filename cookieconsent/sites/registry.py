@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from ..catalogue import services as catalogue
 from ..config import LANGUAGES
 from ..errors import APIError
 from ..extensions import db
@@ -16,7 +17,8 @@ from ..models.types import utcnow
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
-#: The storage Yandex.Metrika's official tag sets, as its documentation lists it.
+#: The storage Yandex.Metrika's official tag sets, as its documentation lists it; its names in
+#: each language come from the catalogue.
 METRIKA_PRESET = {
     "key": "yandex-metrika",
     "name": "Yandex.Metrika",
@@ -82,7 +84,7 @@ def add_metrika(site: Site, counter_id: int, webvisor: bool = False) -> Service:
     }
     service = next((s for s in site.services if s.key == METRIKA_PRESET["key"]), None)
     if service is None:
-        service = Service(**METRIKA_PRESET)
+        service = Service(**METRIKA_PRESET, texts=catalogue.described("Yandex.Metrica"))
         site.services.append(service)
     db.session.flush()
     return service
