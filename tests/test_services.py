@@ -7,13 +7,12 @@ from html.parser import HTMLParser
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
+from test_migrations import empty_database_url  # noqa: F401  (a fixture)
 
 from cookieconsent import create_app
 from cookieconsent.catalogue import services as catalogue
 from cookieconsent.extensions import db
 from cookieconsent.models import Service
-
-from test_migrations import empty_database_url  # noqa: F401  (a fixture)
 
 
 class FormValues(HTMLParser):
@@ -103,8 +102,9 @@ def test_a_bad_form_names_the_field_and_declares_nothing(
 def test_the_banner_texts_carry_the_names_in_the_page_language(client, site):
     preset = catalogue.preset("Yandex.Metrica")
     site.services.append(Service(**preset))
-    site.services.append(Service(key="chat", name="Chat", provider="Chat Inc", category="functional",
-                                 cookies=[], storage_keys=[], texts={"ru": {"name": "Чат"}}))
+    site.services.append(Service(key="chat", name="Chat", provider="Chat Inc",
+                                 category="functional", cookies=[], storage_keys=[],
+                                 texts={"ru": {"name": "Чат"}}))
     db.session.commit()
 
     def said(lang):
