@@ -97,8 +97,9 @@ function fab_() {
 
 function category(cat, granted) {
   var id = "cc-c-" + cat, locked = cat === "essential";
-  // A service's words are in the texts, at its place in C.services: [name, provider].
-  var services = C.services.filter(function (s, i) { s.n = T.services[i]; return s.category === cat; });
+  // C.services: [category, cookies, storage keys] each; its words are in the texts at the same
+  // place: [name, provider], shown as "name (provider)" like the preference page does.
+  var services = C.services.filter(function (s, i) { s.n = T.services[i]; return s[0] === cat; });
   return h("section", {class: "cat", "aria-labelledby": id}, [
     h("div", {class: "row"}, [
       h("h3", {id: id}, [t(cat)]),
@@ -111,9 +112,9 @@ function category(cat, granted) {
     ]),
     h("p", {id: id + "-d"}, [t(cat + "_about")]),
     services.length ? h("ul", {}, services.map(function (s) {
-      return h("li", {}, [h("strong", {}, [s.n[0]]), s.n[1] && " (" + t("provider") + ": " + s.n[1] + ")",
-        s.cookies.length ? h("div", {class: "m"}, [(T.cookies || {})[s.cookies.length] + ": " +
-          s.cookies.join(", ")]) : null]);
+      return h("li", {}, [h("strong", {}, [s.n[0]]), s.n[1] && " (" + s.n[1] + ")",
+        s[1].length ? h("div", {class: "m"}, [T.cookies[s[1].length] + ": " +
+          s[1].join(", ")]) : null]);
     })) : h("p", {class: "m"}, [t("no_services")])
   ]);
 }

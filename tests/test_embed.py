@@ -46,8 +46,8 @@ def test_the_script_carries_the_site_config_and_is_cacheable(client, metrika_sit
         "options": {"clickmap": True, "trackLinks": True, "accurateTrackBounce": True,
                     "webvisor": False},
     }
-    [metrika] = config["services"]
-    assert metrika["cookies"][0] == "_ym_*" and metrika["storage"] == ["_ym*"]
+    [[category, cookies, storage]] = config["services"]  # the words come with the texts
+    assert category == "analytics" and cookies[0] == "_ym_*" and storage == ["_ym*"]
     assert config["floating"] is True and config["gcm"] is False and config["domain"] == ""
 
 

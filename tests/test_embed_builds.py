@@ -114,7 +114,7 @@ class TestNoTimer:
                                    category="functional", cookies=["chat_id"]))
             db.session.commit()
         db.session.expire_all()
-        assert [s["name"] for s in script_config(client)["services"]][-1] == "Chat"
+        assert script_config(client)["services"][-1] == ["functional", ["chat_id"], []]
         assert builds["script"] == 3
 
 

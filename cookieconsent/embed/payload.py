@@ -62,9 +62,10 @@ def site_payload(site: Site) -> dict:
         "gpc_refuses": bool(site.gpc_refuses_analytics),
         "gcm": bool(site.google_consent_mode),
         "categories": [c.key for c in site.categories],
-        # Names and providers are words: they travel with the texts, in the page's language.
+        # [category, cookies, storage keys]: names and providers are words, so they travel
+        # with the texts, in the page's language.
         "services": [
-            {"category": s.category, "cookies": list(s.cookies), "storage": list(s.storage_keys)}
+            [s.category, list(s.cookies), list(s.storage_keys)]
             for s in site.services
         ],
         "texts": {},

@@ -44,7 +44,6 @@ TEXTS: dict = {
         "banner", "Help us understand how the site is used, in aggregate."
     ),
     "always_on": lazy_pgettext("banner", "Always on"),
-    "provider": lazy_pgettext("banner", "Provider"),
     "no_services": lazy_pgettext("banner", "No services in this category."),
     "policy": lazy_pgettext("banner", "Cookie policy"),
     "my_record": lazy_pgettext("banner", "My consent record"),
