@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..accounts import audit
@@ -30,7 +31,7 @@ def service_form(args) -> tuple[ServiceForm, list[dict]]:
     and the catalogue's services that match ``?q=``."""
     preset = catalogue.preset(args.get("service", "")) if args.get("service") else None
     form = ServiceForm(data=_form_data(preset) if preset else None)
-    return form, catalogue.search(args.get("q", ""))
+    return form, catalogue.search(args.get("q", ""), str(get_locale()))
 
 
 def _form_data(preset: dict) -> dict:

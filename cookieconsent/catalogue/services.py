@@ -41,8 +41,9 @@ def names() -> list[str]:
     return sorted(set(platforms()) | set(_own()), key=str.casefold)
 
 
-def search(query: str, limit: int = 20) -> list[dict]:
-    """Services whose name, in any language, contains ``query``: ``[{"platform", "name"}]``."""
+def search(query: str, language: str = "en", limit: int = 20) -> list[dict]:
+    """Services whose name, in any language, contains ``query``: ``[{"platform", "name"}]``,
+    named in ``language`` where this project names them."""
     needle = query.strip().casefold()
     if not needle:
         return []
@@ -50,8 +51,8 @@ def search(query: str, limit: int = 20) -> list[dict]:
     for platform in names():
         spelled = {platform, *(_own().get(platform, {}).get("name") or {}).values()}
         if any(needle in name.casefold() for name in spelled):
-            found.append({"platform": platform, "name": _own().get(platform, {}).get(
-                "name", {}).get("en", platform)})
+            named = _own().get(platform, {}).get("name") or {}
+            found.append({"platform": platform, "name": named.get(language, platform)})
     return found[:limit]
 
 
