@@ -22,7 +22,7 @@ Capabilities (logic and ``flask`` commands, the commands in the folder's ``cli.p
                 the audit trail's seals (trail.py)
                 -> consents (``ledger proof`` prints a consent's proof document), accounts
     sites/      sites and their keys, policy versions, per-worker site snapshots
-                -> embed/payload.py (``sites embed`` prints the tags it builds)
+                -> embed/payload.py (``sites embed`` prints the tags it builds), catalogue
     consents/   decisions, receipts, subject identity and requests, proofs, retention
                 -> sites, ledger, webhooks, accounts (audit of CLI withdrawals)
     forms/      form consents, the consent document and its wording -> consents, sites
@@ -32,7 +32,8 @@ Capabilities (logic and ``flask`` commands, the commands in the folder's ``cli.p
                 -> accounts (audit of CLI changes)
     export/     the consent log as CSV or JSON Lines -> accounts (audit of CLI exports)
     i18n/       the locale of a request, the ``translate`` commands
-    catalogue/  the cookie knowledge (Open Cookie Database): which service, which category
+    catalogue/  the cookie knowledge (Open Cookie Database): which service, which category;
+                services ready to declare, named in kk, ru and en
     scanner/    visits the site in Chromium, before and after a decision; stored reports
                 -> catalogue, sites
 
@@ -41,7 +42,7 @@ Audiences (one blueprint each, built on the capabilities above):
     api/          the public JSON API and its schemas -> consents, forms, sites, export
     preferences/  the visitor's own pages -> consents, forms, sites, ledger
     admin/        the operator console -> every capability, embed (tags and preview)
-    demo/         the demo site and its shop page -> forms, sites, embed, client
+    demo/         the demo site and its shop page -> forms, sites, embed, client, catalogue
 
 For outsiders: client.py (a site backend's receipt checks) and proofcheck.py (the offline proof
 checker's command, ``python -m cookieconsent.proofcheck``).

@@ -81,15 +81,19 @@ def test_edit_a_site_and_declare_a_service(admin_client, site):
         "/admin/sites/shop/services",
         data={
             "key": "youtube",
-            "name": "YouTube",
+            "name_ru": "YouTube",
+            "name_kk": "YouTube",
             "category": "functional",
-            "provider": "Google",
+            "provider_ru": "Google",
             "cookies": "VISITOR_INFO1_LIVE, YSC",
             "storage_keys": "",
         },
     )
     service = next(s for s in site.services if s.key == "youtube")
     assert service.cookies == ["VISITOR_INFO1_LIVE", "YSC"]
+    assert (service.name, service.provider) == ("YouTube", "Google")
+    assert service.texts == {"kk": {"name": "YouTube"},
+                             "ru": {"name": "YouTube", "provider": "Google"}}
     admin_client.post(f"/admin/sites/shop/services/{service.id}/delete")
     db.session.refresh(site)
     assert "youtube" not in [s.key for s in site.services]

@@ -87,7 +87,7 @@ def jsonl_ids(text: str) -> list[int]:
 def test_the_console_filters_by_site_actor_action_and_period(client, admin, trail):
     login(client, "admin@console.kz")
     login_entry = max(trail) + 1
-    page = client.get("/admin/audit").get_data(as_text=True)
+    page = client.get("/admin/audit?lang=en").get_data(as_text=True)
     assert "The trail verifies: 6 sealed entries" in page
     assert shown(client) == [login_entry, *reversed(trail)]
     assert shown(client, site="shop") == [trail[4], trail[1], trail[0]]

@@ -154,11 +154,11 @@ def test_the_console_page_says_whether_the_trail_verifies(trail, client):
     users.create_operator("admin@console.kz", PASSWORD, "admin")
     db.session.commit()
     login(client, "admin@console.kz")
-    assert "The trail verifies: 6 sealed entries" in client.get("/admin/audit").get_data(True)
+    assert "Журнал проверен: 6 запечатанных записей" in client.get("/admin/audit").get_data(True)
     sql("UPDATE audit_entry SET target = 'nothing' WHERE id = :id", id=trail[1])
     page = client.get("/admin/audit").get_data(as_text=True)
-    assert "The trail does not verify: 1 entries were changed" in page
-    assert f"Entry {trail[1]}: changed since it was sealed" in page
+    assert "Журнал не прошёл проверку: 1 запись изменена" in page
+    assert f"Запись {trail[1]}: changed since it was sealed" in page
 
 
 def test_a_purge_run_that_failed_is_in_the_trail_too(app, site):

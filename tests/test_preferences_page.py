@@ -123,7 +123,9 @@ def test_every_control_is_labelled(client, make_site):
     assert all(b["id"] in labels for b in boxes)
     assert "disabled" in boxes[0] and "checked" in boxes[0]
     assert "Аналитикалық cookie файлдары" in page.text
-    assert "Yandex.Metrika (Yandex LLC). Cookie файлдары:" in page.text
+    # The service in the page's language, from the catalogue's Kazakh texts.
+    assert ("Яндекс.Метрика («Яндекс» ЖШҚ). Сайтқа кірулерді санайды және келушілердің сайтты "
+            "қалай пайдаланатынын көрсетеді. Cookie файлдары:") in page.text
 
 
 def test_page_links_the_policy_in_force_in_the_page_language(client, site):

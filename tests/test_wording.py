@@ -126,7 +126,9 @@ def console_pages(site, consent_id, operator_id):
         f"/admin/sites/{key}/policies/{documents.KIND}/1", f"/admin/sites/{key}",
         f"/admin/sites/{key}/edit", "/admin/operators", f"/admin/operators/{operator_id}",
         "/admin/tokens", "/admin/audit", "/admin/retention", f"/admin/sites/{key}/wording",
-        f"/admin/sites/{key}/preview",
+        f"/admin/sites/{key}/preview", f"/admin/sites/{key}/webhooks",
+        f"/admin/sites/{key}/scans", f"/admin/sites/{key}?q=яндекс",
+        f"/admin/sites/{key}?service=Yandex.Metrica", f"/admin/sites/{key}?q=no-such-service",
     ]
 
 

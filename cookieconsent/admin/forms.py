@@ -11,6 +11,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -170,6 +171,8 @@ class SiteForm(FlaskForm):
 
 
 class ServiceForm(FlaskForm):
+    """A service: its storage, and what the visitor reads of it in each language."""
+
     key = StringField(
         _l("Service key"),
         validators=[
@@ -177,12 +180,21 @@ class ServiceForm(FlaskForm):
             Regexp(KEY_PATTERN, message=_l("Lowercase letters, digits and dashes.")),
         ],
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     #: Its choices are the site's categories (cookieconsent/admin/categories.py).
     category = SelectField(_l("Category"))
-    provider = StringField(_l("Provider"), validators=[Optional(), Length(max=200)])
     cookies = StringField(_l("Cookies"), description=_l("Comma-separated; _ym_* matches a prefix"))
     storage_keys = StringField(_l("localStorage keys"), description=_l("Comma-separated"))
+    #: Each cookie's purpose and lifetime per language, as the catalogue filled them in (JSON).
+    cookie_texts = HiddenField()
+
+
+for _lang in LANGUAGES:
+    setattr(ServiceForm, f"name_{_lang}", StringField(_l("Name"), validators=[
+        Optional(), Length(max=200)]))
+    setattr(ServiceForm, f"provider_{_lang}", StringField(_l("Provider"), validators=[
+        Optional(), Length(max=200)]))
+    setattr(ServiceForm, f"purpose_{_lang}", StringField(_l("Purpose"), validators=[
+        Optional(), Length(max=500)]))
 
 
 class CategoryForm(FlaskForm):

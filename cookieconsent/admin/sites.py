@@ -1,4 +1,4 @@
-"""Sites: create, edit, services and their cookies, signing keys, the embed tag."""
+"""Sites: create, edit, signing keys, the embed tag (their services: services.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 
 from ..accounts import audit
 from ..extensions import db
-from ..models import CATEGORIES, Service, Site
+from ..models import CATEGORIES, Site
 from ..models.site import DEFAULT_TIME_ZONE
 from ..sites import consent_mode, policies
 from ..sites import registry as site_domain
 from .auth import admin_required, site_or_404
 from .blueprint import bp
-from .categories import category_choices
-from .forms import ActionForm, ServiceForm, SiteForm
+from .forms import ActionForm, SiteForm
+from .services import service_form, split_list
 
 #: Site columns the form edits directly.
 SETTINGS = (
@@ -48,14 +48,10 @@ SIGNAL_ERRORS = {
 }
 
 
-def _split(value: str | None) -> list[str]:
-    return [item.strip() for item in (value or "").replace("\n", ",").split(",") if item.strip()]
-
-
 def parse_origins(form: SiteForm) -> list[str] | None:
     """The normalised origins, or None with the error put on the form field."""
     try:
-        return sorted({site_domain.normalize_origin(o) for o in _split(form.origins.data)})
+        return sorted({site_domain.normalize_origin(o) for o in split_list(form.origins.data)})
     except ValueError as error:
         form.origins.errors.append(_("Not an http(s) origin: %(value)s", value=str(error)))
         return None
@@ -64,7 +60,7 @@ def parse_origins(form: SiteForm) -> list[str] | None:
 def parse_apps(form: SiteForm) -> list[str] | None:
     """The app ids, or None with the error put on the form field."""
     try:
-        return sorted({site_domain.normalize_app(a) for a in _split(form.apps.data)})
+        return sorted({site_domain.normalize_app(a) for a in split_list(form.apps.data)})
     except ValueError as error:
         form.apps.errors.append(str(error))
         return None
@@ -216,13 +212,17 @@ def site_detail(key):
     """A site at a glance: settings, services, keys, the embed tag."""
     site = site_or_404(key)
     version = policies.in_force(site)
+    form, found = service_form(site, request.args)
     return render_template(
         "admin/site.html",
         site=site,
         version=version,
         revision=policies.revision_of(site, version),
         embed=embed_tags(site),
-        service_form=_service_form(site),
+        service_form=form,
+        found=found,
+        query=request.args.get("q", ""),
+        chosen=request.args.get("service"),
         form=ActionForm(),
     )
 
@@ -233,62 +233,6 @@ def embed_tags(site: Site) -> dict:
 
     plain, pinned = script_tags(site)
     return {"plain": plain, "pinned": pinned, "upcoming": upcoming_tag(site)}
-
-
-def _service_form(site: Site) -> ServiceForm:
-    form = ServiceForm()
-    form.category.choices = category_choices(site)
-    return form
-
-
-@bp.post("/sites/<key>/services")
-def service_add(key):
-    """Declare a service (a tag, a widget) and the cookies it sets."""
-    site = site_or_404(key)
-    form = _service_form(site)
-    if not form.validate_on_submit():
-        for field, errors in form.errors.items():
-            flash(f"{getattr(form, field).label.text}: {' '.join(errors)}", "error")
-        return redirect(url_for("admin.site_detail", key=key))
-    if any(s.key == form.key.data for s in site.services):
-        flash(_("A service with this key exists."), "error")
-        return redirect(url_for("admin.site_detail", key=key))
-    service = Service(
-        key=form.key.data,
-        name=form.name.data,
-        category=form.category.data,
-        provider=form.provider.data or None,
-        cookies=_split(form.cookies.data),
-        storage_keys=_split(form.storage_keys.data),
-    )
-    site.services.append(service)
-    db.session.flush()
-    audit.record("site.update", site=site, target=site.key, details={"service_added": service.key})
-    db.session.commit()
-    return redirect(url_for("admin.site_detail", key=key))
-
-
-@bp.post("/sites/<key>/services/<int:service_id>/delete")
-def service_delete(key, service_id):
-    """Remove a service from the site's declaration."""
-    site = site_or_404(key)
-    form = ActionForm()
-    service = next((s for s in site.services if s.id == service_id), None)
-    if service is None or not form.validate_on_submit():
-        abort(404)
-    if service.key == site_domain.METRIKA_PRESET["key"]:
-        site_domain.remove_webvisor(site)
-        site.metrika_counter_id = None
-        site.metrika_options = {}
-    if service in site.services:
-        site.services.remove(service)
-    if service.key == site_domain.WEBVISOR_PRESET["key"]:
-        site_domain.remove_webvisor(site)
-    audit.record(
-        "site.update", site=site, target=site.key, details={"service_removed": service.key}
-    )
-    db.session.commit()
-    return redirect(url_for("admin.site_detail", key=key))
 
 
 @bp.post("/sites/<key>/rotate-key")

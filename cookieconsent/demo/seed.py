@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..catalogue import services as catalogue
 from ..extensions import db
 from ..forms import documents
 from ..models import PolicyVersion, Site
@@ -63,6 +64,7 @@ def seed(extra_origins: list[str] | tuple[str, ...] = ()) -> Site:
                 provider="Demo video host",
                 cookies=["video_prefs"],
                 storage_keys=[],
+                texts=video_texts(),
             )
         )
     wanted = set(site.origins) | {registry.normalize_origin(o) for o in extra_origins}
@@ -80,6 +82,26 @@ def seed(extra_origins: list[str] | tuple[str, ...] = ()) -> Site:
         documents.publish(site, DEMO_DOCUMENT)
     db.session.flush()
     return site
+
+
+VIDEO = {
+    "kk": ("Бейне ойнатқыш", "Демо бейнехостинг",
+           "Беттегі бейнені көрсетеді.", "Дыбыс деңгейі сияқты ойнатқыш баптауларын сақтайды."),
+    "ru": ("Видеоплеер", "Демо-видеохостинг",
+           "Показывает видео на странице.", "Хранит настройки плеера, например громкость."),
+    "en": ("Video player", "Demo video host",
+           "Shows the video on the page.", "Keeps the player's settings, such as the volume."),
+}
+
+
+def video_texts() -> dict:
+    """The demo video player's texts in the three languages, its cookie kept for a year."""
+    lifetime = catalogue.lifetimes("1 year")
+    return {
+        lang: {"name": name, "provider": provider, "purpose": purpose,
+               "cookies": {"video_prefs": {"purpose": cookie, "lifetime": lifetime[lang]}}}
+        for lang, (name, provider, purpose, cookie) in VIDEO.items()
+    }
 
 
 DEMO_DOCUMENT = {

@@ -214,10 +214,12 @@ def dialog_texts(site: Site, language: str, own_words: dict | None = None) -> di
         words[category.key + "_about"] = categories.words(category, language)[1]
     words = _with_own(words, _own(site, language, own_words))
     words |= texts.count_texts(language, {len(s.cookies) for s in site.services})
+    # Named in the page's language, else in the site's default language, else as typed.
     words["services"] = [
-        {"name": s.name, "category": s.category, "provider": s.provider or "",
+        {"name": said["name"], "category": s.category, "provider": said["provider"],
          "cookies": list(s.cookies)}
-        for s in site.services
+        for s, said in ((s, s.in_language(language, site.default_language))
+                        for s in site.services)
     ]
     return words
 

@@ -37,7 +37,6 @@ TEXTS: dict = {
         "banner", "Choose which cookies the site may use. Essential cookies cannot be turned off."
     ),
     "always_on": lazy_pgettext("banner", "Always on"),
-    "provider": lazy_pgettext("banner", "Provider"),
     "no_services": lazy_pgettext("banner", "No services in this category."),
     "policy": lazy_pgettext("banner", "Cookie policy"),
     "my_record": lazy_pgettext("banner", "My consent record"),

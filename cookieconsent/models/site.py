@@ -147,5 +147,30 @@ class Service(db.Model):
     #: Cookie names; a trailing ``*`` matches a prefix (``_ym_*``).
     cookies: Mapped[list[str]] = mapped_column(JSON, default=list)
     storage_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: What the visitor reads, per language: ``{"kk": {"name", "provider", "purpose",
+    #: "cookies": {pattern: {"purpose", "lifetime"}}}}``. ``name`` and ``provider`` above stay
+    #: what was typed, the last fallback.
+    texts: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     site: Mapped[Site] = relationship(back_populates="services")
+
+    def in_language(self, language: str, default_language: str) -> dict:
+        """The service's texts in ``language``; a missing one comes from the site's default
+        language, then from what was typed."""
+        texts = self.texts or {}
+        chosen, fallback = texts.get(language) or {}, texts.get(default_language) or {}
+
+        def pick(key: str, first: dict, second: dict) -> str:
+            return first.get(key) or second.get(key) or ""
+
+        cookies = {}
+        for pattern in self.cookies or ():
+            first = (chosen.get("cookies") or {}).get(pattern) or {}
+            second = (fallback.get("cookies") or {}).get(pattern) or {}
+            cookies[pattern] = {key: pick(key, first, second) for key in ("purpose", "lifetime")}
+        return {
+            "name": pick("name", chosen, fallback) or self.name,
+            "provider": pick("provider", chosen, fallback) or self.provider or "",
+            "purpose": pick("purpose", chosen, fallback),
+            "cookies": cookies,
+        }

@@ -40,8 +40,8 @@ def _categories() -> dict[str, tuple[str, str]]:
 
 def category_texts(site: Site) -> list[dict]:
     """The categories the banner shows, in its order, named and explained, with their
-    services: the operator's words, else this page's own for the first three, else the
-    banner's."""
+    services (in the page's language): the operator's words, else this page's own for the
+    first three, else the banner's."""
     page = _categories()
     language = str(get_locale() or site.default_language)[:2]
     found = []
@@ -56,7 +56,8 @@ def category_texts(site: Site) -> list[dict]:
             "locked": category.locked,
             "title": title,
             "description": description,
-            "services": [s for s in site.services if s.category == category.key],
+            "services": [s.in_language(language, site.default_language)
+                         for s in site.services if s.category == category.key],
         })
     return found
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from ..catalogue import services as catalogue
 from ..config import LANGUAGES
 from ..errors import APIError
 from ..extensions import db
@@ -18,7 +19,8 @@ from .categories import KEY as CATEGORY_KEY
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
-#: The storage Yandex.Metrika's official tag sets, as its documentation lists it.
+#: The storage Yandex.Metrika's official tag sets, as its documentation lists it; its names in
+#: each language come from the catalogue.
 METRIKA_PRESET = {
     "key": "yandex-metrika",
     "name": "Yandex.Metrika",
@@ -98,7 +100,10 @@ def add_metrika(site: Site, counter_id: int, webvisor: str | None = None) -> Ser
         "accurateTrackBounce": True,
     }
     set_webvisor(site, webvisor)
-    service = _service(site, METRIKA_PRESET)
+    service = next((s for s in site.services if s.key == METRIKA_PRESET["key"]), None)
+    if service is None:
+        service = Service(**METRIKA_PRESET, texts=catalogue.described("Yandex.Metrica"))
+        site.services.append(service)
     db.session.flush()
     return service
 
