@@ -223,10 +223,10 @@ function matches(patterns, name) {
 // Delete the cookies and storage keys of every service the visitor has not allowed.
 function clean() {
   C.services.forEach(function (s) {
-    if (live[s[0]]) return;
+    if (live[s.category]) return;
     D.cookie.split("; ").forEach(function (pair) {
       var name = pair.split("=")[0], parts = location.hostname.split(".");
-      if (!name || !matches(s[1], name)) return;
+      if (!name || !matches(s.cookies, name)) return;
       D.cookie = name + "=; Path=/; Max-Age=0";
       for (var i = 0; i < parts.length - 1; i++) {
         D.cookie = name + "=; Path=/; Max-Age=0; Domain=" + parts.slice(i).join(".");
@@ -235,7 +235,7 @@ function clean() {
     try {
       for (var i = localStorage.length; i--;) {
         var key = localStorage.key(i);
-        if (matches(s[2], key)) localStorage.removeItem(key);
+        if (matches(s.storage, key)) localStorage.removeItem(key);
       }
     } catch (e) {}
   });

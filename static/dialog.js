@@ -20,7 +20,7 @@ cookieconsent._dialog = function (C, T, state, granted, h, t, button, choices, p
       ]),
       h("p", {id: id + "-d"}, [t(cat + "_about")]),
       services.length ? h("ul", {}, services.map(function (s) {
-        return h("li", {}, [h("strong", {}, [s.name]), s.provider && " (" + t("provider") + ": " + s.provider + ")",
+        return h("li", {}, [h("strong", {}, [s.name]), s.provider && " (" + s.provider + ")",
           s.cookies.length ? h("div", {class: "m"}, [T.cookies[s.cookies.length] + ": " +
             s.cookies.join(", ")]) : null]);
       })) : h("p", {class: "m"}, [t("no_services")])

@@ -64,7 +64,7 @@ TEXTS: dict = {
 
 #: Shown only in the preferences dialog: sent with it, the first time a visitor opens it.
 DIALOG = frozenset({
-    "save", "close", "prefs_intro", "always_on", "provider", "no_services", "my_record",
+    "save", "close", "prefs_intro", "always_on", "no_services", "my_record",
     "withdraw",
 })
 #: Shown only by the form guard.
