@@ -5,9 +5,10 @@
 The consent server and a host page on another origin are served from this process, with two
 sites: the demo (Metrika, a video, a guarded feedback form) and a big one (five categories,
 nine services, its own colours, layout and Kazakh words, in Kazakh, no guarded form). For
-each case the table shows the gzipped bytes the browser received from the consent server,
-the requests, the cumulative layout shift, and the time from DOMContentLoaded to the banner
-being on screen; then what opening the preferences dialog costs. Budget: 8,000 bytes gzipped for a first-time visitor.
+each case the table shows the gzipped bytes the browser received from the consent server, the
+requests, the cumulative layout shift, and the time from DOMContentLoaded to the banner being
+on screen; then what opening the preferences dialog costs. Budget: 8,000 bytes gzipped for
+a first-time visitor.
 """
 
 from __future__ import annotations

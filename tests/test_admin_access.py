@@ -131,6 +131,7 @@ def _fill(rule, site):
         "endpoint_id": 1,
         "delivery_id": 1,
         "report_id": 1,
+        "category_key": "analytics",
     }
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
 

@@ -260,8 +260,7 @@ def _static(name: str) -> tuple[str, float]:
     return (path.read_text("utf-8"), path.stat().st_mtime) if path.is_file() else ("", 0.0)
 
 
-#: This process's copy of each built variant, with the files' modification times it was built
-#: from.
+#: This process's copy of each built variant, and the modification times it was built from.
 _minified: dict = {}
 #: Part of the shared build's name: another minifier may give other bytes for the same source.
 _MINIFIERS = tuple(
