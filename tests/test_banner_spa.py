@@ -101,7 +101,8 @@ def test_what_the_page_adds_after_an_acceptance_starts_at_once(page, open_spa, t
     action(page, "accept-all").click()
     page.wait_for_function("window.metrikaLoaded === 1")
     page.evaluate("widgets()")
-    page.wait_for_function("lateRan === 1 && deepRan === 1 && gtagLoaded === 1")
+    ran = "window.lateRan === 1 && window.deepRan === 1 && window.gtagLoaded === 1"
+    page.wait_for_function(ran)
     page.wait_for_function("document.querySelector('#late-frame').src.endsWith('/video')")
     assert frame_loaded(page, "#late-frame")
     assert placeholders(page) == 0
