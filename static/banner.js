@@ -249,42 +249,37 @@ function clean() {
   });
 }
 
-// Gated scripts and frames in root (the document, or a node the page added), root first.
+// Gated scripts and frames in root (the document, or an element the page added), root first.
 function activate(root) {
   var sel = 'script[type="text/plain"][data-category],iframe[data-category][data-src]';
-  var all = [].slice.call((root = root || D).querySelectorAll(sel));
-  if (root.matches && root.matches(sel)) all.unshift(root);
-  all.forEach(function (el) {
-    var cat = el.getAttribute("data-category");
-    // el.cc: a frame's placeholder, or set on a script once started: a script moved or put
-    // back by the page's code runs once.
+  root = root || D;
+  [root].concat(Array.from(root.querySelectorAll(sel))).forEach(function (el) {
+    if (!el.matches || !el.matches(sel)) return;
+    var cat = el.getAttribute("data-category"), src = el.getAttribute("data-src");
+    // el.cc: a frame's placeholder, or the script started in a gated one's place: a gated
+    // script moved or put back by the page's code runs once.
     if (el.localName == "script") {
       if (el.cc || !live[cat]) return;
-      el.cc = live[cat] = 2;
-      var run = D.createElement("script");
-      for (var i = 0; i < el.attributes.length; i++) {
-        var a = el.attributes[i];
+      live[cat] = 2;
+      var run = D.createElement("script"), type = el.getAttribute("data-type");
+      Array.from(el.attributes).forEach(function (a) {
         if (!/^(type|data-category|data-src|data-type|nonce)$/.test(a.name)) run.setAttribute(a.name, a.value);
-      }
-      if (el.nonce) run.nonce = el.nonce;
-      if (el.getAttribute("data-type")) run.type = el.getAttribute("data-type");
-      if (el.getAttribute("data-src")) {
+      });
+      run.nonce = el.nonce;
+      if (type) run.type = type;
+      if (src) {
         run.async = false;
-        run.src = el.getAttribute("data-src");
+        run.src = src;
       } else {
         run.text = el.text;
       }
-      el.replaceWith(run);
-      return;
+      return el.replaceWith(el.cc = run);
     }
     if (el.cc) el.cc.remove();
-    if (live[cat]) {
-      live[cat] = 2;
-      el.style.display = "";
-      if (el.getAttribute("src") !== el.getAttribute("data-src")) el.src = el.getAttribute("data-src");
-    } else {
-      placeholder(el, cat);
-    }
+    if (!live[cat]) return placeholder(el, cat);
+    live[cat] = 2;
+    el.style.display = "";
+    if (el.getAttribute("src") !== src) el.src = src;
   });
 }
 
@@ -294,7 +289,7 @@ function watch() {
   new MutationObserver(function (list) {
     list.forEach(function (m) {
       m.addedNodes.forEach(function (n) { if (n.querySelector) activate(n); });
-      m.removedNodes.forEach(function (n) { if (n.cc && n.cc.remove) n.cc.remove(); });
+      m.removedNodes.forEach(function (n) { if (n.localName == "iframe" && n.cc) n.cc.remove(); });
     });
   }).observe(D, {childList: 1, subtree: 1});
 }
