@@ -2,7 +2,7 @@
 // (<script src="https://consent.example.kz/embed/SITE_KEY.js" defer>). Served at
 // /embed/cookieconsent.d.ts; docs/single-page.md explains each call.
 
-/** A category key of the site: "essential", "functional", "analytics". */
+/** A category key of the site: "essential", "analytics", or one added in the console. */
 type ConsentCategory = string;
 
 interface ConsentDecision {
@@ -17,7 +17,7 @@ interface ConsentDecision {
 interface ConsentChangeEvent extends CustomEvent<{granted: ConsentCategory[]}> {}
 
 interface CookieConsent {
-  /** Opens the cookie settings dialog. */
+  /** Opens the cookie settings dialog (fetched the first time it is opened). */
   open(): void;
   /** Whether the visitor's decision in force grants the category ("essential" always). */
   granted(category: ConsentCategory): boolean;
