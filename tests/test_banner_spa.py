@@ -321,3 +321,18 @@ def test_the_declarations_name_every_call_of_the_api(page, open_spa, client):
     assert len(calls) == 8
     for name in calls:
         assert f"  {name}(" in declared, name
+
+
+def test_open_from_the_pages_code_fetches_the_dialog_whose_buttons_record(page, open_spa, shop):
+    open_spa()
+    banner(page).wait_for()
+    page.evaluate("cookieconsent.open()")
+    dialog = page.locator("#cookieconsent .dlg")
+    expect(dialog).to_be_visible()
+    # The first visit's script holds no dialog: open() fetched it, as Customise does.
+    assert page.evaluate("typeof cookieconsent._dialog") == "function"
+    dialog.locator('[data-consent-action="reject-all"]').click()
+    expect(dialog).to_have_count(0)
+    [event] = wait_for_events(shop.id, 1)
+    assert (event.action, event.method) == ("reject_all", "preferences")
+    assert page.evaluate("cookieconsent.decision().categories") == []
