@@ -212,13 +212,14 @@ def dialog_cost(browser, url: str, meter: Meter) -> tuple[tuple, tuple]:
     return costs[0], costs[1]
 
 
-def main() -> int:
-    from playwright.sync_api import sync_playwright
-
+def demo_servers(prefix: str):
+    """``(meter, consent, host, pages, tag)``: the consent server with the demo site and the big
+    site, metered, and a host site on another origin serving ``pages``; ``tag`` embeds the
+    demo's banner."""
     from cookieconsent import create_app
     from cookieconsent.demo import seed
     from cookieconsent.extensions import db
-    workdir = tempfile.mkdtemp(prefix="page_cost-")
+    workdir = tempfile.mkdtemp(prefix=prefix)
     app = create_app({
         "ENV": "testing",
         "SECRET_KEY": os.urandom(32).hex(),
@@ -236,6 +237,15 @@ def main() -> int:
         big_site(host.url)
         db.session.commit()
     tag = f'<script src="{consent.url}/embed/{seed.DEMO_KEY}.js" defer></script>'
+    return meter, consent, host, pages, tag
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    from cookieconsent.demo import seed
+
+    meter, consent, host, pages, tag = demo_servers("page_cost-")
     pages.update({
         "/bare": shop_page("ru", ""),
         "/ru": shop_page("ru", tag),

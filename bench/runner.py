@@ -7,7 +7,8 @@
 Sections: ``api`` (1, 2: write and verify paths against the bare-Flask floor), ``embed`` (a
 fresh worker's first script, a site visited every 30 s), ``page`` (3: what the banner costs a
 page, and beside it on the same host page the peers vanilla-cookieconsent and klaro:
-``bench/peers.py``), ``export`` (4), ``ledger`` (5), ``dashboard`` (6). The last
+``bench/peers.py``; the observer on a page that inserts 1,000 elements:
+``bench/spa_observer.py``), ``export`` (4), ``ledger`` (5), ``dashboard`` (6). The last
 three share one generated log of ``--events`` events per database engine.
 """
 
@@ -127,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
             from . import peers
 
             rows += guarded("peers", lambda log: peers.measure(3 if args.quick else 7, log))
+            from . import spa_observer
+
+            rows += guarded("spa observer", spa_observer.measure)
         if "export" in args.only:
             rows += guarded("export memory", adapters.export_memory)
         if "ledger" in args.only:

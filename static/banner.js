@@ -1,6 +1,6 @@
 // The cookieconsent banner. The server wraps this file in one IIFE with C (the site's config)
-// and CSS (banner.css) in scope, then appends view.js (what the banner draws) and, for a site
-// with guarded forms, forms.js. The preferences dialog (dialog.js) comes later, if opened.
+// and CSS (banner.css) in scope, then appends view.js (what the banner draws), api.js
+// (window.cookieconsent) and, for a site with guarded forms, forms.js. The preferences dialog (dialog.js) comes later, if opened.
 // Plain JavaScript, no dependencies.
 var W = window, D = document, K = C.site, N = "cookieconsent", me = D.currentScript;
 if (W.cookieconsent) return;
@@ -174,6 +174,14 @@ function decide(granted, action, method) {
     gpc: gpc}, granted, !!decision());
   apply(granted, done);
   closePrefs();
+  return done;
+}
+
+// Grants the site's categories named in cats (one name or a list), refuses the others.
+function accept(cats, method) {
+  var all = C.categories.filter(function (c) { return c !== "essential"; }),
+    g = all.filter(function (c) { return [].concat(cats).indexOf(c) >= 0; });
+  return decide(g, g.length == all.length ? "accept_all" : g.length ? "custom" : "reject_all", method);
 }
 
 function withdraw() {
@@ -241,43 +249,55 @@ function clean() {
   });
 }
 
-function activate() {
-  D.querySelectorAll('script[type="text/plain"][data-category]').forEach(function (old) {
-    var cat = old.getAttribute("data-category");
-    if (!live[cat]) return;
-    live[cat] = 2;
-    var el = D.createElement("script");
-    for (var i = 0; i < old.attributes.length; i++) {
-      var a = old.attributes[i];
-      if (!/^(type|data-category|data-src|data-type|nonce)$/.test(a.name)) el.setAttribute(a.name, a.value);
-    }
-    if (old.nonce) el.nonce = old.nonce;
-    if (old.getAttribute("data-type")) el.type = old.getAttribute("data-type");
-    if (old.getAttribute("data-src")) {
-      el.async = false;
-      el.src = old.getAttribute("data-src");
-    } else {
-      el.text = old.text;
-    }
-    old.replaceWith(el);
-  });
-  D.querySelectorAll("iframe[data-category][data-src]").forEach(function (frame) {
-    var cat = frame.getAttribute("data-category"), ph = frame.previousElementSibling;
-    if (ph && ph.cc) ph.remove();
-    if (live[cat]) {
+// Gated scripts and frames in root (the document, or an element the page added), root first.
+function activate(root) {
+  var sel = 'script[type="text/plain"][data-category],iframe[data-category][data-src]';
+  root = root || D;
+  [root].concat(Array.from(root.querySelectorAll(sel))).forEach(function (el) {
+    if (!el.matches || !el.matches(sel)) return;
+    var cat = el.getAttribute("data-category"), src = el.getAttribute("data-src");
+    // el.cc: a frame's placeholder, or the script started in a gated one's place: a gated
+    // script moved or put back by the page's code runs once.
+    if (el.localName == "script") {
+      if (el.cc || !live[cat]) return;
       live[cat] = 2;
-      frame.style.display = "";
-      if (frame.getAttribute("src") !== frame.getAttribute("data-src")) frame.src = frame.getAttribute("data-src");
-    } else {
-      placeholder(frame, cat);
+      var run = D.createElement("script"), type = el.getAttribute("data-type");
+      Array.from(el.attributes).forEach(function (a) {
+        if (!/^(type|data-category|data-src|data-type|nonce)$/.test(a.name)) run.setAttribute(a.name, a.value);
+      });
+      run.nonce = el.nonce;
+      if (type) run.type = type;
+      if (src) {
+        run.async = false;
+        run.src = src;
+      } else {
+        run.text = el.text;
+      }
+      return el.replaceWith(el.cc = run);
     }
+    if (el.cc) el.cc.remove();
+    if (!live[cat]) return placeholder(el, cat);
+    live[cat] = 2;
+    el.style.display = "";
+    if (el.getAttribute("src") !== src) el.src = src;
   });
+}
+
+// Single-page apps and builders add gated elements at any time: one observer, called once per
+// batch of changes, looks only inside the elements added (and drops a removed frame's box).
+function watch() {
+  new MutationObserver(function (list) {
+    list.forEach(function (m) {
+      m.addedNodes.forEach(function (n) { if (n.querySelector) activate(n); });
+      m.removedNodes.forEach(function (n) { if (n.localName == "iframe" && n.cc) n.cc.remove(); });
+    });
+  }).observe(D, {childList: 1, subtree: 1});
 }
 
 // A box of the iframe's own size that says what is missing and offers consent for it.
 function placeholder(frame, cat) {
   var box = h("div"), root = box.attachShadow({mode: "open"});
-  box.cc = 1;
+  frame.cc = box;
   // inline-block with hidden overflow sits on the baseline exactly as the iframe did.
   box.style.display = "inline-block";
   box.style.overflow = "hidden";
@@ -289,8 +309,8 @@ function placeholder(frame, cat) {
   need(function () { root.append(h("div", {class: "ph", lang: lang}, [
     h("p", {}, [t("blocked").replace("%(category)s", t(cat))]),
     button("allow", function () {
-      var d = decision(), g = (current(d) ? d.g : []).concat(cat);
-      decide(g, "custom", "banner");
+      var d = decision();
+      accept((current(d) ? d.g : []).concat(cat), "banner");
     })
   ])); });
   frame.style.display = "none";
@@ -322,13 +342,9 @@ function start() {
   var d = decision();
   // No policy in force: a consent now would not be informed, so nothing is asked or sent.
   if (!C.revision) console.warn("cookieconsent: " + K + " has no cookie policy in force yet");
-  else if (current(d)) {
-    apply(d.g);
-    if (C.next) notice();
-  }
   else {
-    activate();
-    showBanner(d && d.r < C.revision);
+    current(d) ? (apply(d.g), C.next && notice()) : (activate(), showBanner(d && d.r < C.revision));
+    watch();
   }
   flush();
   W.addEventListener("online", flush);
@@ -342,7 +358,7 @@ if (C.gcm) {
   consentMode("default", C.gcm.w);
   if (C.gcm.s) gtag("set", C.gcm.s);
 }
-W.cookieconsent = {open: openPrefs, granted: function (c) { return !!live[c]; }};
+W.cookieconsent = api();
 D.addEventListener("click", function (e) {
   var el = e.target.closest && e.target.closest("[data-consent-open]");
   if (el) {

@@ -49,10 +49,8 @@ function gpcNote() {
 
 function choices(method, extra) {
   return h("div", {class: "btns"}, [
-    button("accept-all", function () {
-      decide(C.categories.filter(function (c) { return c !== "essential"; }), "accept_all", method);
-    }),
-    button("reject-all", function () { decide([], "reject_all", method); }),
+    button("accept-all", function () { accept(C.categories, method); }),
+    button("reject-all", function () { accept([], method); }),
     extra
   ]);
 }

@@ -20,6 +20,7 @@ METHODS = {
     "form": _l("Feedback form"),
     "operator": _l("Operator"),
     "app": _l("Mobile app"),
+    "api": _l("Site's own code"),
 }
 EVENTS = {
     "given": _l("Given"),

@@ -133,7 +133,8 @@ class ConsentRequestSchema(StrictSchema):
     language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
     method = fields.String(
         required=True,
-        validate=validate.OneOf(["banner", "preferences", "preference_page", "app"]),
+        # api: the site's own code, through window.cookieconsent.accept() or rejectAll().
+        validate=validate.OneOf(["banner", "preferences", "preference_page", "app", "api"]),
     )
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS[:3]))
     url = fields.String(load_default=None, validate=validate.Length(max=2000))

@@ -39,7 +39,7 @@ from ..sites import categories, consent_mode, look, policies, registry, wording
 from . import texts
 
 #: Files concatenated inside the one IIFE, in this order; a missing optional file is skipped.
-SCRIPT_FILES = ("banner.js", "view.js")
+SCRIPT_FILES = ("banner.js", "view.js", "api.js")
 #: Appended inside the IIFE only for a site whose forms are guarded.
 FORMS_FILE = "forms.js"
 #: The preferences dialog: a script of its own, fetched the first time a visitor opens it.

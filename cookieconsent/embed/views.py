@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 from ..errors import APIError
 from ..extensions import db
@@ -94,6 +94,16 @@ def _respond_texts(key: str, language: str, words: Callable) -> Response:
     versioned = wanted == version
     cache = "public, max-age=31536000, immutable" if versioned else f"public, max-age={MAX_AGE}"
     return respond(embed, cache, "application/json")
+
+
+@bp.get("/cookieconsent.d.ts")
+def declarations():
+    """The TypeScript declarations of ``window.cookieconsent``, for a site's own code."""
+    response = current_app.send_static_file("cookieconsent.d.ts")
+    # mimetypes would call .ts an MPEG transport stream.
+    response.mimetype = "text/plain"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.get("/<key>/texts/<language>.json")

@@ -15,7 +15,8 @@ from .types import UTCDateTime, utcnow
 EVENT_TYPES = ("given", "updated", "withdrawn", "expired")
 #: ``agree``: a ticked personal-data box on a form.
 ACTIONS = ("accept_all", "reject_all", "custom", "withdraw", "agree")
-METHODS = ("banner", "preferences", "preference_page", "form", "operator", "app")
+#: ``api``: the site's own code recorded the decision through ``window.cookieconsent``.
+METHODS = ("banner", "preferences", "preference_page", "form", "operator", "app", "api")
 #: ``cookie`` for a banner decision, ``form`` for a feedback-form consent.
 KINDS = ("cookie", "form")
 #: The personal data an event holds. Erasure (retention or a subject's request) empties
