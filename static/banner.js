@@ -6,8 +6,8 @@ var W = window, D = document, K = C.site, N = "cookieconsent", me = D.currentScr
 if (W.cookieconsent) return;
 var Q = N + ":" + K;
 // The API is where the script came from: the consent server, or a path of the site's own
-// origin in same-origin mode.
-var S = me ? me.src.split("/embed/")[0] : C.server;
+// origin in same-origin mode (or the console's preview).
+var S = me ? me.src.slice(0, me.src.lastIndexOf("/embed/")) : C.server;
 var lang = pickLang();
 var T = {};
 var gpc = navigator.globalPrivacyControl === true;

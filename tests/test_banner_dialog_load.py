@@ -55,7 +55,7 @@ def test_a_first_visit_does_not_download_the_dialog_and_customise_does(
     opened.wait_for()
     # The texts only the dialog shows came with it: descriptions, services, cookie counts.
     text = opened.inner_text()
-    assert "Помогают понять" in text and "Yandex.Metrika" in text
+    assert "Помогают понять" in text and "Яндекс.Метрика" in text
     assert "6 файлов cookie: _ym_*" in text
     assert sorted(p.split("?")[0] for p in dialog_requests(served)) == [
         "/embed/_dialog/" + dialog().digest[:16] + ".js", "/embed/shop/dialog/ru.json",

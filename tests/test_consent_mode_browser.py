@@ -24,7 +24,7 @@ def data_layer(page) -> list:
 
 @pytest.fixture
 def marketing_shop(shop):
-    shop.categories.append(Category(key="marketing", position=3))
+    shop.categories.append(Category(key="marketing", position=3, always_show=True))
     shop.google_consent_mode = True
     shop.consent_mode_wait_ms = 500
     shop.url_passthrough = True

@@ -42,11 +42,14 @@ def _opened(token: str) -> tuple[Site, dict]:
 
 
 def root(token: str) -> str:
-    """Where a preview's banner fetches its texts from, in place of the consent server."""
-    return url_for("embed.preview_script", token=token, _external=True).removesuffix(".js")
+    """Where a preview's banner fetches its texts from, in place of the consent server: what
+    comes before the script's last ``/embed/``, as the banner reads it from its own address."""
+    return url_for("embed.preview_script", token=token, _external=True).removesuffix(
+        "/embed/script.js"
+    )
 
 
-@bp.get("/preview/<token>.js")
+@bp.get("/preview/<token>/embed/script.js")
 def preview_script(token):
     """The banner of a preview: the site's config with the preview's words, never cached."""
     site, words = _opened(token)
