@@ -82,15 +82,16 @@ def test_each_layout_takes_at_most_40_percent_of_a_phone_and_shifts_nothing(
     assert phone.evaluate("window.__cls") == 0
 
 
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 @pytest.mark.parametrize("phone", ["light", "dark"], indirect=True)
 @pytest.mark.parametrize(
     ("layout", "position"), [("box", "left"), ("bar", "center"), ("modal", "center")]
 )
 def test_axe_finds_nothing_in_each_layout_light_and_dark(
-    phone, live_server, host_site, shop, layout, position
+    phone, live_server, host_site, shop, layout, position, lang
 ):
     styled(shop, layout=layout, position=position, dark_mode=True)
-    open_banner(phone, live_server, host_site, shop)
+    open_banner(phone, live_server, host_site, shop, lang=lang)
     assert_no_violations(phone)
     action(phone, "customize").click()
     phone.locator('#cookieconsent [aria-modal="true"]').wait_for()
