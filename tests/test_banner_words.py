@@ -266,7 +266,7 @@ def test_a_preview_shows_unsaved_words_and_saves_nothing(admin_client, site):
     policy = frame.headers["Content-Security-Policy"]
     # Only the preview's own address may be fetched from the frame: no decision can leave it.
     connect = re.search(r"connect-src ([^;]+)", policy)[1]
-    assert connect.endswith(script_src.removesuffix(".js") + "/")
+    assert connect.endswith(script_src.removesuffix("/embed/script.js") + "/")
     script = admin_client.get(script_src).get_data(as_text=True)
     assert '"preview":1' in script
     server = re.search(r'"server":"([^"]+)"', script)[1]
@@ -277,7 +277,7 @@ def test_a_preview_shows_unsaved_words_and_saves_nothing(admin_client, site):
 
 
 def test_a_forged_or_foreign_preview_token_shows_nothing(client, site):
-    assert client.get("/embed/preview/forged.js").status_code == 404
+    assert client.get("/embed/preview/forged/embed/script.js").status_code == 404
     assert client.get(f"/embed/preview/forged/embed/{site.key}/texts/kk.json").status_code == 404
 
 
