@@ -58,6 +58,8 @@ def test_proof_holds_every_fact_of_the_decision(client, given):
         "user_agent": "Mozilla/5.0 proof-test", "gpc": False, "previous_consent_id": None,
         "form_id": None, "expires_at": None, "purge_after": None, "erased_at": None,
         "receipt": None,
+        # Sent by the API, not by the banner: no banner words were shown.
+        "texts": None,
     }
     assert event["receipt"]["fingerprint"] == hashlib.sha256(
         given["receipt"].encode()).hexdigest()[:12]
