@@ -99,7 +99,7 @@ def test_a_bad_form_names_the_field_and_declares_nothing(
     assert db.session.query(Service).filter_by(key="yandex-metrika").count() == 0
 
 
-def test_the_banner_texts_carry_the_names_in_the_page_language(client, site):
+def test_the_dialog_texts_carry_the_names_in_the_page_language(client, site):
     preset = catalogue.preset("Yandex.Metrica")
     site.services.append(Service(**preset))
     site.services.append(Service(key="chat", name="Chat", provider="Chat Inc",
@@ -108,13 +108,12 @@ def test_the_banner_texts_carry_the_names_in_the_page_language(client, site):
     db.session.commit()
 
     def said(lang):
-        return client.get(f"/embed/shop/texts/{lang}.json").get_json()["services"]
+        services = client.get(f"/embed/shop/dialog/{lang}.json").get_json()["services"]
+        return [[s["name"], s["provider"]] for s in services]
 
-    assert said("kk") == [["Яндекс.Метрика", "«Яндекс» ЖШҚ"],
-                                                 # no kk: the default language (ru)
-                                                 ["Чат", "Chat Inc"]]
-    assert said("en") == [["Yandex.Metrika", "Yandex LLC"],
-                                                 ["Чат", "Chat Inc"]]
+    # No kk for the chat: the default language's (ru).
+    assert said("kk") == [["Яндекс.Метрика", "«Яндекс» ЖШҚ"], ["Чат", "Chat Inc"]]
+    assert said("en") == [["Yandex.Metrika", "Yandex LLC"], ["Чат", "Chat Inc"]]
     # The language-independent config carries no words of a service.
     script = client.get("/embed/shop.js").get_data(as_text=True)
     assert "Yandex" not in script and "Chat" not in script and "Чат" not in script
