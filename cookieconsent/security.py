@@ -7,11 +7,16 @@ inline script or style and may not be framed. API answers get a CSP that lets no
 are never cached when they carry a receipt. The embed script may be loaded by any page (that is
 its job) but only as a script. CORS for the API stays in ``api/cors.py``: each site's origins.
 A view that needs another policy sets its own header; these are only defaults.
+
+The session cookie is opened for the console and the preference pages only: the API and the
+embed are called from other sites' pages, where this host's cookie belongs to nothing the
+caller does, and reading and signing it was a tenth of an API request's work.
 """
 
 from __future__ import annotations
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 
 PAGE_CSP = "; ".join(
     [
@@ -50,7 +55,17 @@ def init_app(app: Flask) -> None:
     from .accesslog import protect_logs
 
     app.after_request(harden)
+    app.session_interface = PageSessions()
     protect_logs()
+
+
+class PageSessions(SecureCookieSessionInterface):
+    """The signed session cookie, on pages only; the API and the embed get none."""
+
+    def open_session(self, app, request):
+        if request.path.startswith(("/api/", "/embed/")):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def harden(response):

@@ -171,3 +171,23 @@ def test_a_request_that_bypassed_the_proxy_is_warned_about_once(live_server, cap
     assert len(warnings) == 1
     assert "PROXY_COUNT is 1" in warnings[0].getMessage()
     assert "127.0.0.0" in warnings[0].getMessage()  # the peer, truncated like every address
+
+
+def test_the_console_session_cookie_is_neither_read_nor_set_by_the_api_or_the_embed(
+    admin_client, site, consent_body
+):
+    # The operator's browser carries the console's session cookie to every path of the host;
+    # the API and the embed are for other sites' visitors and must not depend on it.
+    console = admin_client.get("/admin/")
+    assert console.status_code == 200
+    for response in (
+        admin_client.post("/api/v1/consents", json=consent_body(), headers={"Origin": ORIGIN}),
+        admin_client.get(f"/embed/{site.key}.js"),
+    ):
+        assert response.status_code < 400
+        assert "Set-Cookie" not in response.headers or "session=" not in str(
+            response.headers.getlist("Set-Cookie")
+        )
+        assert "Cookie" not in response.headers.get("Vary", "")
+    # And the console's session is still the same one afterwards.
+    assert admin_client.get("/admin/").status_code == 200
