@@ -69,17 +69,25 @@ def measure(engine: str, workdir, *, seconds: float, connections: int, log=print
                 ("verify", "/api/v1/receipts/verify", verify_body, VERIFY_GOAL),
             ]
             for name, path, body, goal in paths:
-                results = {}
+                results, cpu = {}, {}
                 for label, server in (("floor", floor), ("app", app)):
                     # A short warm-up: first requests import lazily and fill the pools.
                     load.post(server.url + path, body, HEADERS, seconds=1,
                               connections=connections)
+                    started = server.cpu_seconds()
                     results[label] = load.post(
                         server.url + path, body, HEADERS, seconds=seconds,
                         connections=connections,
                     )
-                    log(f"  {name}/{engine} {label}: {results[label]}")
+                    used = server.cpu_seconds() - started
+                    cpu[label] = used * 1000 / max(results[label].requests, 1)
+                    log(f"  {name}/{engine} {label}: {results[label]}, "
+                        f"{cpu[label]:.2f} ms of the workers' CPU per request")
                 rows += _rows(f"{name} / {engine}", results["app"], results["floor"], goal)
+                # What bounds the ratio when the CPU is what runs out: the workers' CPU per
+                # request (the database server's, on PostgreSQL, is not in it).
+                rows.append(Row(f"{name} / {engine}", "workers' CPU per request", cpu["app"],
+                                "ms", "bare Flask", cpu["floor"]))
             rows[0].note = f"{_stored(database.url):,} events stored by the write runs"
     return rows
 

@@ -198,6 +198,21 @@ class Gunicorn:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def cpu_seconds(self) -> float:
+        """CPU (user and system) used so far by the master and its live workers."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        pids = [self.process.pid]
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            pids += [int(p) for p in (task / "children").read_text().split()]
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a worker that ended meanwhile
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
     def _wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
