@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from admin_helpers import PASSWORD, login
+from flask_babel import refresh
 from sqlalchemy import select, text
 
 from cookieconsent.accounts import audit, users
@@ -158,7 +159,12 @@ def test_the_console_page_says_whether_the_trail_verifies(trail, client):
     sql("UPDATE audit_entry SET target = 'nothing' WHERE id = :id", id=trail[1])
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "Журнал не прошёл проверку: 1 запись изменена" in page
-    assert f"Запись {trail[1]}: changed since it was sealed" in page
+    assert f"Запись {trail[1]}: изменена после запечатывания" in page
+    # What is wrong is said in the console's language, not in the command's English.
+    assert "changed since it was sealed" not in page
+    refresh()  # the test's app context would keep the first request's language
+    page = client.get("/admin/audit?lang=kk").get_data(as_text=True)
+    assert f"Жазба: {trail[1]}: мөрленгеннен кейін өзгертілген" in page
 
 
 def test_a_purge_run_that_failed_is_in_the_trail_too(app, site):

@@ -6,6 +6,7 @@ import json
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from ..accounts import audit as audit_trail
@@ -25,8 +26,9 @@ def verify_command(quiet):
     report = audit.verify()
     for problem in report.problems:
         click.echo(str(problem))
-    for entry_id, message in report.trail.problems:
-        click.echo(f"audit entry {entry_id}: {message}")
+    with force_locale("en"):  # the command speaks English, whatever the server's default
+        for entry_id, message in report.trail.problems:
+            click.echo(f"audit entry {entry_id}: {message}")
     if not quiet:
         click.echo(
             f"{_n(report.rows, 'row')} ({report.erased} erased), "

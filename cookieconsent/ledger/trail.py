@@ -15,6 +15,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
 from ..extensions import db
@@ -82,7 +84,9 @@ class TrailReport:
     unsealed: int = 0
     head_id: int | None = None
     head_seal: str | None = None
-    problems: list[tuple[int, str]] = field(default_factory=list)
+    #: (entry id, what is wrong with it): the words follow the reader's language, the console's
+    #: or, under ``flask ledger verify``, English.
+    problems: list[tuple[int, LazyString]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -106,11 +110,12 @@ def verify(ring: Keyring | None = None) -> TrailReport:
             if previous is None:
                 report.unsealed += 1
             else:
-                report.problems.append((entry.id, "not sealed, yet written after sealing "
-                                        "began: inserted, or its seal was removed"))
+                report.problems.append((entry.id, _l(
+                    "not sealed, yet written after sealing began: inserted, or its seal was "
+                    "removed")))
             continue
         problem = _check(entry, previous, seals, ring)
-        if problem:
+        if problem is not None:
             report.problems.append((entry.id, problem))
         seals[entry.id] = entry.seal
         previous = entry
@@ -119,21 +124,22 @@ def verify(ring: Keyring | None = None) -> TrailReport:
     return report
 
 
-def _check(entry, previous, seals: dict[int, str], ring: Keyring) -> str | None:
+def _check(entry, previous, seals: dict[int, str], ring: Keyring) -> LazyString | None:
     expected = previous.id if previous is not None else None
     if entry.previous_id != expected:
         if entry.previous_id is None:
-            return (f"starts a chain of its own after entry {expected}: inserted, or the "
-                    "entries before it were reordered")
+            return _l("starts a chain of its own after entry %(previous)d: inserted, or the "
+                      "entries before it were reordered", previous=expected)
         if entry.previous_id not in seals:
-            return (f"follows entry {entry.previous_id}, which is missing or comes later: "
-                    "deleted, or the entries were reordered")
-        return (f"follows entry {entry.previous_id}, but entry {expected} comes between: "
-                "inserted or reordered")
+            return _l("follows entry %(previous)d, which is missing or comes later: deleted, "
+                      "or the entries were reordered", previous=entry.previous_id)
+        return _l("follows entry %(previous)d, but entry %(expected)d comes between: "
+                  "inserted or reordered", previous=entry.previous_id, expected=expected)
     key = ring.get(entry.seal_key or "")
     if key is None:
-        return f"sealed with key {entry.seal_key!r}, which the keyring does not hold"
+        return _l("sealed with key '%(key)s', which the keyring does not hold",
+                  key=entry.seal_key)
     actual = _seal_value(key.audit_key, entry, seals.get(entry.previous_id))
     if not hmac.compare_digest(actual, entry.seal):
-        return "changed since it was sealed: the seal does not match its fields"
+        return _l("changed since it was sealed: the seal does not match its fields")
     return None
