@@ -23,7 +23,7 @@ VISIBLE_TEXTS = """root => {
   return found;
 }"""
 #: The demo's own data in English: the seed gives it kk and ru words.
-DEMO_ENGLISH = ("Video player", "Demo video host", "Yandex LLC", "Yandex.Metrika")
+DEMO_ENGLISH = ("Demo shop", "Video player", "Demo video host", "Yandex LLC", "Yandex.Metrika")
 
 
 @pytest.fixture

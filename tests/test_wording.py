@@ -11,6 +11,7 @@ from babel.messages.pofile import read_po
 from test_forms import DETAILS
 
 from cookieconsent.config import DATA
+from cookieconsent.demo import seed
 from cookieconsent.extensions import db
 from cookieconsent.forms import documents, wording
 from cookieconsent.sites import policies
@@ -165,3 +166,43 @@ def test_no_console_page_shows_english(admin_client, site, recorded, language):
         if leftovers:
             found[url] = leftovers
     assert found == {}
+
+
+@pytest.mark.parametrize(("language", "operator"), [
+    ("kk", "«Дала шайы» ЖШС"), ("ru", "ТОО «Дала шайы»"),
+])
+def test_the_demo_shows_its_shop_by_name_not_in_english(client, language, operator):
+    seed.seed()
+    db.session.commit()
+    pages = {
+        "preference page": f"/preferences/{seed.DEMO_KEY}?lang={language}",
+        "cookie policy": f"/policies/{seed.DEMO_KEY}/1/{language}",
+        "consent document": f"/consent/{seed.DEMO_KEY}/1/{language}",
+    }
+    texts = {}
+    for where, url in pages.items():
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        parser = VisibleText()
+        parser.feed(answer.get_data(as_text=True))
+        texts[where] = " ".join(parser.texts)
+    assert all("Дала шайы" in text for text in texts.values())
+    assert operator in texts["consent document"]
+    assert {where: "demo" in text.lower() for where, text in texts.items()} == dict.fromkeys(
+        pages, False)
+
+
+def test_a_demo_seeded_earlier_gets_the_shops_name_and_keeps_its_documents(app):
+    site = seed.seed()
+    site.name = seed.OLD_DEMO_NAME
+    db.session.commit()
+    published = documents.in_force(site).text_for("ru")
+    body, sha = published.body, published.sha256
+
+    seed.seed()
+    db.session.commit()
+    db.session.expire_all()
+    assert site.name == seed.DEMO_NAME
+    assert documents.in_force(site).number == 1
+    assert documents.in_force(site).text_for("ru").body == body
+    assert documents.in_force(site).text_for("ru").sha256 == sha

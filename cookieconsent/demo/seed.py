@@ -13,46 +13,50 @@ from ..sites import policies, registry
 DEMO_KEY = "demo"
 DEMO_ORIGINS = ["http://127.0.0.1:5000", "http://localhost:5000"]
 DEMO_METRIKA_COUNTER = 98765432
+#: The shop's proper name, as its page and its operator's name say it: shown as it is in kk, ru
+#: and en alike (the preference page's heading, the documents' header).
+DEMO_NAME = "Дала шайы"
+#: What earlier seeds called the demo site: an English name on kk and ru pages.
+OLD_DEMO_NAME = "Demo shop"
 
 COOKIE_POLICY = {
     "kk": {
         "title": "Cookie файлдары туралы саясат",
         "body": (
-            "Демо дүкен cookie файлдарын сайттың жұмысы үшін (міндетті), сіздің баптауларыңызды "
-            "есте сақтау үшін (функционалдық) және Яндекс.Метрика арқылы сайтқа кіру "
-            "статистикасын жинау үшін (аналитикалық) пайдаланады. Аналитикалық және "
-            "функционалдық cookie файлдары тек сіздің келісіміңізбен орнатылады. Келісімді "
-            "кез келген уақытта беттің төменгі бұрышындағы түйме арқылы кері қайтарып алуға "
-            "болады."
+            "«Дала шайы» дүкені cookie файлдарын сайттың жұмысы үшін (міндетті), сіздің "
+            "баптауларыңызды есте сақтау үшін (функционалдық) және Яндекс.Метрика арқылы сайтқа "
+            "кіру статистикасын жинау үшін (аналитикалық) пайдаланады. Аналитикалық және "
+            "функционалдық cookie файлдары тек сіздің келісіміңізбен орнатылады. Келісімді кез "
+            "келген уақытта беттің төменгі бұрышындағы түйме арқылы кері қайтарып алуға болады."
         ),
     },
     "ru": {
         "title": "Политика использования файлов cookie",
         "body": (
-            "Демо-магазин использует файлы cookie для работы сайта (необходимые), для "
+            "Магазин «Дала шайы» использует файлы cookie для работы сайта (необходимые), для "
             "запоминания ваших настроек (функциональные) и для сбора статистики посещений с "
-            "помощью Яндекс.Метрики (аналитические). Аналитические и функциональные файлы "
-            "cookie устанавливаются только с вашего согласия. Отозвать согласие можно в любой "
-            "момент кнопкой в нижнем углу страницы."
+            "помощью Яндекс.Метрики (аналитические). Аналитические и функциональные файлы cookie "
+            "устанавливаются только с вашего согласия. Отозвать согласие можно в любой момент "
+            "кнопкой в нижнем углу страницы."
         ),
     },
     "en": {
         "title": "Cookie policy",
         "body": (
-            "The demo shop uses cookies to run the site (essential), to remember your settings "
-            "(functional) and to count visits with Yandex.Metrika (analytics). Analytics and "
-            "functional cookies are set only with your consent. You can withdraw consent at any "
-            "time with the button in the lower corner of the page."
+            "The Dala Shaiy shop uses cookies to run the site (essential), to remember your "
+            "settings (functional) and to count visits with Yandex.Metrika (analytics). "
+            "Analytics and functional cookies are set only with your consent. You can withdraw "
+            "consent at any time with the button in the lower corner of the page."
         ),
     },
 }
 
 
 def seed(extra_origins: list[str] | tuple[str, ...] = ()) -> Site:
-    """Create the demo site once; later calls only add origins. Safe to run at every start."""
+    """Create the demo site once; later calls add origins, and rename a demo of earlier seeds."""
     site = db.session.scalar(select(Site).where(Site.key == DEMO_KEY))
     if site is None:
-        site = registry.create_site(DEMO_KEY, "Demo shop", DEMO_ORIGINS)
+        site = registry.create_site(DEMO_KEY, DEMO_NAME, DEMO_ORIGINS)
         registry.add_metrika(site, DEMO_METRIKA_COUNTER)
         from ..models import Service
 
@@ -67,6 +71,8 @@ def seed(extra_origins: list[str] | tuple[str, ...] = ()) -> Site:
                 texts=video_texts(),
             )
         )
+    elif site.name == OLD_DEMO_NAME:
+        site.name = DEMO_NAME  # its published documents keep the words they were published with
     wanted = set(site.origins) | {registry.normalize_origin(o) for o in extra_origins}
     if wanted != set(site.origins):
         site.origins = sorted(wanted)
@@ -106,14 +112,14 @@ def video_texts() -> dict:
 
 DEMO_DOCUMENT = {
     "operator": {
-        "name": {"kk": "«Демо Дүкен» ЖШС", "ru": "ТОО «Демо Магазин»", "en": "Demo Shop LLP"},
+        "name": {"kk": "«Дала шайы» ЖШС", "ru": "ТОО «Дала шайы»", "en": "Dala Shaiy LLP"},
         "bin": "123456789012",
         "address": {
             "kk": "Алматы қ., Абай даңғылы, 1",
             "ru": "г. Алматы, проспект Абая, 1",
             "en": "1 Abai Avenue, Almaty",
         },
-        "contact": "privacy@demo-shop.kz",
+        "contact": "privacy@dala-shaiy.kz",
     },
     "data": ["name", "phone", "email", "message"],
     "purposes": ["reply", "callback"],
