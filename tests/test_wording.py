@@ -206,3 +206,17 @@ def test_a_demo_seeded_earlier_gets_the_shops_name_and_keeps_its_documents(app):
     assert documents.in_force(site).number == 1
     assert documents.in_force(site).text_for("ru").body == body
     assert documents.in_force(site).text_for("ru").sha256 == sha
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_a_version_number_is_written_with_the_number_sign_and_a_non_breaking_space(language):
+    with open(DATA / "translations" / language / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalog = read_po(po, locale=language)
+    unsigned = []
+    for message in catalog:
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        if not any(re.search(r"\bversion %\(number\)s", msgid, re.I) for msgid in ids):
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        unsigned += [text for text in strings if "№\u00a0%(number)s" not in text]
+    assert unsigned == []
