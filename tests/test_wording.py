@@ -227,3 +227,14 @@ def test_a_version_number_is_written_with_the_number_sign_and_a_non_breaking_spa
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         unsigned += [text for text in strings if "№\u00a0%(number)s" not in text]
     assert unsigned == []
+
+
+def test_kazakh_keeps_the_word_for_the_pinned_variant_to_that_variant():
+    with open(DATA / "translations" / "kk" / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalog = read_po(po, locale="kk")
+    elsewhere = [
+        message.id for message in catalog
+        if "нұсқа" in str(message.string) and "variant" not in str(message.id).lower()
+        and "Subresource Integrity" not in str(message.id)
+    ]
+    assert elsewhere == []
