@@ -71,3 +71,66 @@ def csv_cell(value) -> str:
 
 def audit_actions():
     return db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+
+
+def audit_samples(site_key: str) -> list[tuple[str, dict]]:
+    """An entry of each kind the trail holds, with the details its callers write."""
+    changed = {name: ["1", "2"] for name in (
+        "consent_lifetime_days", "consent_lifetime_months", "proof_retention_days",
+        "form_retention_days", "announce_days", "consent_mode_wait_ms", "metrika_counter_id")}
+    switches = {name: ["False", "True"] for name in (
+        "google_consent_mode", "ads_data_redaction", "url_passthrough", "gpc_refuses_analytics",
+        "floating_button")}
+    return [
+        ("login", {}),
+        ("operator.create", {"role": "viewer", "sites": [site_key]}),
+        ("operator.update", {"role": "admin", "sites": [], "password": "changed"}),
+        ("operator.update", {"active": False}),
+        ("site.create", {"origins": ["https://shop.kz"]}),
+        ("site.update", changed | switches | {
+            "name": ["Дүкен", "Дала шайы"], "default_language": ["ru", "kk"],
+            "origins": ["['https://shop.kz']", "['https://shop.kz', 'https://dala.kz']"],
+            "apps": ["[]", "['kz.dala.shop']"], "languages": ["['ru']", "['kk', 'ru']"],
+            "cookie_domain": [None, "dala.kz"], "cookie_name": [None, "dala_consent"],
+            "metrika_options": ["{}", "{'clickmap': True}"],
+            "consent_mode_signals": [None, "{'analytics': ['analytics_storage']}"]}),
+        ("site.update", {"look": [None, {"layout": "bar"}]}),
+        ("site.update", {"wording": ["kk", "ru"], "significant": True}),
+        ("site.update", {"category_added": "marketing", "revision": 2}),
+        ("site.update", {"category_changed": "functional"}),
+        ("site.update", {"category_moved": "analytics"}),
+        ("site.update", {"category_removed": "marketing", "revision": 3}),
+        ("site.update", {"service_added": "Дала чат"}),
+        ("site.update", {"service_removed": "Дала чат"}),
+        ("site.update", {"services_from_scan": ["Дала чат"]}),
+        ("site.update", {"app_added": ["kz.dala.shop"]}),
+        ("site.update", {"app_removed": ["kz.dala.shop"]}),
+        ("site.rotate_key", {"key_id": 2}),
+        ("policy.draft", {"edited": True}),
+        ("policy.draft", {"deleted": True}),
+        ("policy.publish", {"revision": 2, "significant": False,
+                            "effective_at": "2026-01-01T00:00:00+00:00"}),
+        ("policy.publish", {"wording": 3}),
+        ("policy.import", {"label": "2024-1", "in_force_from": "2024-01-01"}),
+        ("export", {"format": "proof-json"}),
+        ("export", {"from": "2026-01-01", "to": "2026-02-01", "rows": 6, "via": "cli"}),
+        ("export", {"from": None, "to": None, "via": "api"}),
+        ("export", {"start": "2026-01-01", "end": "2026-02-01", "event_type": "given",
+                    "method": "banner", "phone": "(subject)", "email": "(subject)",
+                    "account": "dala-42", "consent_id": "0" * 32}),
+        ("export", {"site": site_key, "actor": "admin@shop.kz", "action": "policy.publish",
+                    "from": "2026-01-01", "until_id": "9", "via": "cli"}),
+        ("subject.access", {"consents": 1}),
+        ("consent.withdraw", {}),
+        ("consent.erase", {"events": 2}),
+        ("token.create", {}),
+        ("token.revoke", {}),
+        ("retention.purge", {"cookie": 1, "form": 0, "status": "done"}),
+        ("document.publish", {}),
+        ("forms.update", {"forms": ["feedback"], "retention_days": 1095}),
+        ("ledger.rotate_key", {"public_key": "Hq3V0mMx6sV0n0mS8w"}),
+        ("webhook.create", {"events": ["consent.given", "consent.withdrawn"]}),
+        ("webhook.delete", {}),
+        ("webhook.rotate_secret", {}),
+        ("webhook.replay", {"delivery": 1, "replay": 2}),
+    ]
