@@ -12,7 +12,7 @@ from cookieconsent.models import ConsentEvent
 DETAILS = {
     "operator": {
         "name": {"kk": "«Дүкен» ЖШС", "ru": "ТОО «Магазин»", "en": "Shop LLP"},
-        "bin": "180340012345",
+        "bin": "180340012346",
         "contact": "privacy@shop.example.kz",
     },
     "data": ["name", "phone", "email", "message"],

@@ -13,7 +13,7 @@ from __future__ import annotations
 from babel.lists import format_list
 from babel.units import format_unit
 from flask import url_for
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
 from ..config import LANGUAGES
@@ -21,7 +21,7 @@ from ..extensions import db
 from ..models import PolicyVersion, Site
 from ..models.types import utcnow
 from ..sites import policies
-from .wording import DATA_ITEMS, PURPOSES, STATES, TEMPLATES, WORDING_VERSION
+from .wording import DATA_ITEMS, NUMBER_NAMES, PURPOSES, STATES, TEMPLATES, WORDING_VERSION
 
 KIND = "personal_data"
 
@@ -56,16 +56,49 @@ class Item(fields.Field):
         raise ValidationError(f"Expected one of {', '.join(self.vocabulary)}, or kk/ru/en texts.")
 
 
+#: The operator's number: both are 12 digits, the last a check digit (the same for both).
+NUMBERS = ("bin", "iin")
+_FIRST_WEIGHTS = tuple(range(1, 12))
+_SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+
+
+def check_digit_holds(number: str) -> bool:
+    """Whether a 12-digit BIN or IIN ends in its check digit.
+
+    The first 11 digits weighted 1..11, modulo 11; a remainder of 10 is weighted again with
+    3..11, 1, 2; a second 10 is never issued.
+    """
+    digits = [int(d) for d in number]
+    for weights in (_FIRST_WEIGHTS, _SECOND_WEIGHTS):
+        remainder = sum(d * w for d, w in zip(digits, weights, strict=False)) % 11
+        if remainder != 10:
+            return remainder == digits[11]
+    return False
+
+
+def operator_number(operator: dict) -> tuple[str, str]:
+    """Which number names the operator (``bin`` or ``iin``), and the number."""
+    kind = "iin" if operator.get("iin") else "bin"
+    return kind, operator[kind]
+
+
 class OperatorSchema(Schema):
     class Meta:
         unknown = RAISE
 
     name = Localized(required=True)
-    bin = fields.String(
-        required=True, validate=validate.Regexp(r"^\d{12}$", error="A BIN has 12 digits.")
-    )
+    #: A legal entity's BIN, or the IIN of a sole trader (ИП, ЖК) or of a natural person.
+    bin = fields.String(validate=validate.Regexp(r"^\d{12}$", error="A BIN has 12 digits."))
+    iin = fields.String(validate=validate.Regexp(r"^\d{12}$", error="An IIN has 12 digits."))
     address = Localized(load_default=None)
     contact = fields.String(load_default=None, validate=validate.Length(min=3, max=200))
+
+    @validates_schema
+    def one_number(self, data, **kwargs):
+        given = [kind for kind in NUMBERS if kind in data]
+        if len(given) != 1:
+            message = "Give the BIN of a legal entity or the IIN of a person, one of them."
+            raise ValidationError(message, "iin" if given else "bin")
 
 
 class ThirdPartySchema(Schema):
@@ -101,6 +134,17 @@ class ConsentDocumentSchema(Schema):
     #: The wording the texts were rendered with; set by :func:`draft`, whatever is given.
     wording = fields.Integer(load_default=None)
 
+    @validates_schema(skip_on_field_errors=True)
+    def number_checks(self, data, **kwargs):
+        # Details an older wording accepted keep their number, so that the console's offer to
+        # publish them again in today's wording cannot fail on a check it did not make.
+        if (data.get("wording") or WORDING_VERSION) < 3:
+            return
+        kind, number = operator_number(data["operator"])
+        if not check_digit_holds(number):
+            raise ValidationError({"operator": {kind: [
+                f"Not a valid {kind.upper()}: its last digit does not check."]}})
+
 
 def validate_details(details: dict) -> dict:
     """The checked, normalised details; raises marshmallow's ``ValidationError``."""
@@ -125,7 +169,9 @@ def render(site: Site, details: dict, language: str) -> dict:
     """The title and body of the consent in ``language``, from checked ``details``."""
     t = TEMPLATES[language]
     operator = details["operator"]
-    who = t["operator"].format(name=operator["name"][language], bin=operator["bin"])
+    kind, number = operator_number(operator)
+    who = t["operator"].format(name=operator["name"][language],
+                               number_name=NUMBER_NAMES[language][kind], number=number)
     if operator.get("address"):
         who += "; " + t["address"].format(address=operator["address"][language])
     if operator.get("contact"):
@@ -221,7 +267,9 @@ def publish_with_current_wording(site: Site) -> PolicyVersion:
 
     Published versions never change: the new wording reaches visitors as a new version.
     """
-    return publish(site, in_force(site).details)
+    version = in_force(site)
+    # Named, so that the details are checked as the wording that took them checked them.
+    return publish(site, version.details | {"wording": wording_of(version)})
 
 
 def in_force(site: Site) -> PolicyVersion | None:

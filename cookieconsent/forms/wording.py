@@ -8,8 +8,16 @@ the law's own (Law No. 94-V, Art. 1 and 8): ``docs/glossary.md`` lists them with
 #: Raised whenever a sentence below changes. A document records the wording it was drafted with
 #: (``details["wording"]``), so the console can offer to publish the site's document anew.
 #: 1: the first wording (documents without the key); 2: collection and processing, the subject,
-#: the limits of withdrawal, official state names.
-WORDING_VERSION = 2
+#: the limits of withdrawal, official state names; 3: the operator named by its BIN or, for a
+#: sole trader or a natural person, its IIN (Art. 8 p. 4(1)).
+WORDING_VERSION = 3
+
+#: How each language abbreviates the operator's number: a legal entity's BIN, a person's IIN.
+NUMBER_NAMES = {
+    "kk": {"bin": "БСН", "iin": "ЖСН"},
+    "ru": {"bin": "БИН", "iin": "ИИН"},
+    "en": {"bin": "BIN", "iin": "IIN"},
+}
 
 #: Data a form commonly collects, named as the law's notices name them.
 DATA_ITEMS = {
@@ -128,7 +136,7 @@ TEMPLATES = {
             "дербес деректерімді төменде көрсетілген шарттарда жинауға және өңдеуге келісім "
             "беремін."
         ),
-        "operator": "Дербес деректер қамтылған база операторы: {name}, БСН {bin}",
+        "operator": "Дербес деректер қамтылған база операторы: {name}, {number_name} {number}",
         "address": "мекенжайы: {address}",
         "contact": "өтініштерге арналған байланыс: {contact}",
         "subject": (
@@ -174,7 +182,7 @@ TEMPLATES = {
             "Республики Казахстан «О персональных данных и их защите» даю согласие на сбор и "
             "обработку моих персональных данных на условиях, изложенных ниже."
         ),
-        "operator": "Оператор базы, содержащей персональные данные: {name}, БИН {bin}",
+        "operator": "Оператор базы, содержащей персональные данные: {name}, {number_name} {number}",
         "address": "адрес: {address}",
         "contact": "контакт для обращений: {contact}",
         "subject": (
@@ -217,7 +225,9 @@ TEMPLATES = {
             "the Law of the Republic of Kazakhstan “On Personal Data and Their Protection”, "
             "consent to the collection and processing of my personal data on the terms below."
         ),
-        "operator": "Operator of the database containing personal data: {name}, BIN {bin}",
+        "operator": (
+            "Operator of the database containing personal data: {name}, {number_name} {number}"
+        ),
         "address": "address: {address}",
         "contact": "contact for requests: {contact}",
         "subject": (
