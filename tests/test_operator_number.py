@@ -86,7 +86,8 @@ def test_a_document_of_an_older_wording_is_offered_and_renewed_with_its_number(
     details = documents.validate_details(DETAILS)
     details.pop("wording")  # before drafts recorded their wording: wording 1
     details["operator"]["bin"] = "123456789012"  # does not check; the wording took it
-    texts = {lang: documents.render(site, details, lang) for lang in site.languages}
+    texts = {lang: {"title": "Согласие", "body": f"Old wording ({lang})"}
+             for lang in site.languages}
     policies.publish(policies.draft(site, texts, kind=documents.KIND, details=details))
     db.session.commit()
     assert documents.redraft_needed(site)
@@ -97,3 +98,26 @@ def test_a_document_of_an_older_wording_is_offered_and_renewed_with_its_number(
     current = documents.in_force(site)
     assert current.number == 2 and current.details["wording"] == 3
     assert "БСН 123456789012" in current.text_for("kk").body
+
+
+def test_naming_an_older_wording_in_the_input_does_not_skip_the_check(runner, site, tmp_path):
+    path = tmp_path / "consent.json"
+    details = with_operator(bin="180340012345") | {"wording": 1}  # its check digit is 6
+    path.write_text(json.dumps(details, ensure_ascii=False), "utf-8")
+    result = runner.invoke(args=["forms", "publish-document", "shop", str(path), "--yes"])
+    assert result.exit_code != 0 and "operator.bin" in result.output
+    db.session.rollback()
+    assert db.session.query(PolicyVersion).filter_by(kind=documents.KIND).count() == 0
+
+
+def test_an_older_wording_that_gives_the_same_text_is_not_offered_again(admin_client, site):
+    from cookieconsent.sites import policies
+
+    # Published under wording 2: for an operator with a BIN, wording 3 renders the same text.
+    details = documents.validate_details(DETAILS) | {"wording": 2}
+    texts = {lang: documents.render(site, details, lang) for lang in site.languages}
+    policies.publish(policies.draft(site, texts, kind=documents.KIND, details=details))
+    db.session.commit()
+    assert not documents.redraft_needed(site)
+    page = admin_client.get("/admin/sites/shop/policies?lang=ru").get_data(as_text=True)
+    assert "data-wording-outdated" not in page

@@ -134,11 +134,16 @@ class ConsentDocumentSchema(Schema):
     #: The wording the texts were rendered with; set by :func:`draft`, whatever is given.
     wording = fields.Integer(load_default=None)
 
+    def __init__(self, *, published_before: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.published_before = published_before
+
     @validates_schema(skip_on_field_errors=True)
     def number_checks(self, data, **kwargs):
-        # Details an older wording accepted keep their number, so that the console's offer to
-        # publish them again in today's wording cannot fail on a check it did not make.
-        if (data.get("wording") or WORDING_VERSION) < 3:
+        # Details published under an older wording keep their number, so that the console's
+        # offer to publish them again in today's wording cannot fail on a check it did not
+        # make. Only that renewal says so: a "wording" in the input changes nothing.
+        if self.published_before:
             return
         kind, number = operator_number(data["operator"])
         if not check_digit_holds(number):
@@ -146,9 +151,12 @@ class ConsentDocumentSchema(Schema):
                 f"Not a valid {kind.upper()}: its last digit does not check."]}})
 
 
-def validate_details(details: dict) -> dict:
-    """The checked, normalised details; raises marshmallow's ``ValidationError``."""
-    return ConsentDocumentSchema().load(details)
+def validate_details(details: dict, *, published_before: bool = False) -> dict:
+    """The checked, normalised details; raises marshmallow's ``ValidationError``.
+
+    ``published_before``: the details of a document already published, drafted again.
+    """
+    return ConsentDocumentSchema(published_before=published_before).load(details)
 
 
 # --- Rendering -----------------------------------------------------------------------------
@@ -215,9 +223,12 @@ def render(site: Site, details: dict, language: str) -> dict:
 # --- Versions ------------------------------------------------------------------------------
 
 
-def draft(site: Site, details: dict, label: str | None = None) -> PolicyVersion:
+def draft(
+    site: Site, details: dict, label: str | None = None, *, published_before: bool = False
+) -> PolicyVersion:
     """An unpublished consent document rendered in every language of ``site``."""
-    details = validate_details(details) | {"wording": WORDING_VERSION}
+    details = validate_details(details, published_before=published_before)
+    details |= {"wording": WORDING_VERSION}
     missing = sorted(
         {
             lang
@@ -257,9 +268,22 @@ def wording_of(version: PolicyVersion) -> int:
 
 
 def redraft_needed(site: Site) -> bool:
-    """Whether the document in force was rendered with an older wording than today's."""
+    """Whether today's wording would change the text of the document in force.
+
+    A newer wording need not change every document (wording 3 changed only the IIN's), and
+    publishing the same text again would ask nothing new of anyone.
+    """
     version = in_force(site)
-    return version is not None and wording_of(version) < WORDING_VERSION
+    if version is None or wording_of(version) >= WORDING_VERSION:
+        return False
+    try:
+        details = validate_details(version.details, published_before=True)
+    except ValidationError:
+        return True  # details today's wording cannot take as they are: let the operator see
+    return any(
+        render(site, details, text.language) != {"title": text.title, "body": text.body}
+        for text in version.texts
+    )
 
 
 def publish_with_current_wording(site: Site) -> PolicyVersion:
@@ -268,8 +292,7 @@ def publish_with_current_wording(site: Site) -> PolicyVersion:
     Published versions never change: the new wording reaches visitors as a new version.
     """
     version = in_force(site)
-    # Named, so that the details are checked as the wording that took them checked them.
-    return publish(site, version.details | {"wording": wording_of(version)})
+    return policies.publish(draft(site, version.details, published_before=True))
 
 
 def in_force(site: Site) -> PolicyVersion | None:
