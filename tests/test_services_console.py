@@ -158,6 +158,21 @@ def test_a_change_of_words_is_saved_served_at_once_and_asks_no_one_again(
     assert audit_details()[-1] == {"service_changed": "yandex-metrika"}
 
 
+def test_words_in_a_language_the_site_no_longer_speaks_are_kept(admin_client, site, metrika):
+    site.languages = ["kk", "ru"]
+    db.session.commit()
+    english = dict(metrika.texts["en"])
+    assert english["name"] == "Yandex.Metrika" and english["cookies"]
+    values = edit_form(admin_client, metrika)
+    assert "name_en" not in values
+
+    admin_client.post(edit_url(metrika), data=values | {"name_ru": "Метрика"})
+
+    service = stored(metrika)
+    assert service.in_language("ru", "ru")["name"] == "Метрика"
+    assert service.texts["en"] == english
+
+
 def test_removing_a_cookie_asks_no_one_again(admin_client, site, metrika):
     values = edit_form(admin_client, metrika)
     values["cookies"] = "_ym_uid, _ym_d"

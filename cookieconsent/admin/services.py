@@ -156,6 +156,10 @@ def service_edit(key, service_id):
     form.key.data = service.key  # what consents name: it stays
     values = _read(site, form) if request.method == "POST" else None
     if values is not None:
+        # The page shows the site's languages only: the words of another stay for the day the
+        # site speaks it again.
+        values["texts"] = {lang: said for lang, said in (service.texts or {}).items()
+                           if lang not in site.languages} | values["texts"]
         again = service_domain.asks_again(
             service, values["category"], values["cookies"], values["storage_keys"])
         if again and not form.confirm.data:
