@@ -10,10 +10,12 @@ from admin_helpers import audit_samples, bulk_events
 from babel.messages.pofile import read_po
 from test_forms import DETAILS
 
+from cookieconsent.catalogue import services as catalogue
 from cookieconsent.config import DATA
 from cookieconsent.demo import seed
 from cookieconsent.extensions import db
 from cookieconsent.forms import documents, wording
+from cookieconsent.models import Service
 from cookieconsent.sites import policies
 
 
@@ -123,7 +125,8 @@ PYTHON_WORDS = {"True", "False", "None", "[]", "{}"}
 
 def console_pages(site, consent_id, operator_id):
     key = site.key
-    return [
+    services = [f"/admin/sites/{key}/services/{service.id}" for service in site.services]
+    return [*services,
         "/admin/", f"/admin/sites/{key}/dashboard", f"/admin/sites/{key}/log",
         f"/admin/sites/{key}/consents/{consent_id}", f"/admin/sites/{key}/subjects",
         f"/admin/sites/{key}/policies", f"/admin/sites/{key}/policies/1",
@@ -146,6 +149,7 @@ def test_no_console_page_shows_english(app, admin_client, site, recorded, langua
 
     documents.publish(site, DETAILS)
     site.forms = ["feedback"]
+    site.services.append(Service(**catalogue.preset("Yandex.Metrica")))
     db.session.commit()
     consent_id = recorded()["consent_id"]
     admin_client.post("/api/v1/form-consents", json={

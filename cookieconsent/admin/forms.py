@@ -11,6 +11,9 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -28,11 +31,12 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..catalogue.services import duration_examples, is_duration
 from ..config import LANGUAGES
-from ..models import CATEGORIES
 from ..models.consent import EVENT_TYPES, METHODS
 from ..models.site import DEFAULT_TIME_ZONE
 from ..sites.categories import KEY as CATEGORY_KEY
@@ -124,10 +128,10 @@ class SiteForm(FlaskForm):
         _l("Yandex.Metrika counter"), validators=[Optional(), NumberRange(1, 2**31 - 1)]
     )
     metrika_webvisor = BooleanField(_l("Webvisor"))
+    #: Its choices are the site's categories but essential (cookieconsent/admin/sites.py).
     metrika_webvisor_category = SelectField(
         _l("Webvisor needs consent to"),
         description=_l("Webvisor records the screen: it runs only when this category is allowed."),
-        choices=choices((c, labels.CATEGORIES[c]) for c in CATEGORIES if c != "essential"),
         default="analytics",
     )
     metrika_clickmap = BooleanField(_l("Click map"), default=True)
@@ -170,8 +174,34 @@ class SiteForm(FlaskForm):
     )
 
 
+class Duration:
+    """A cookie's lifetime in ``language``, as CLDR counts time, or the session's words."""
+
+    def __init__(self, language: str):
+        self.language = language
+
+    def __call__(self, form, field):
+        if field.data.strip() and not is_duration(field.data, self.language):
+            raise ValidationError(_l("Not a lifetime such as “%(example)s” or “%(session)s”.",
+                                     **duration_examples(self.language)))
+
+
+class CookieTextForm(Form):
+    """One cookie of a service: what it is for and how long it lives, per language."""
+
+    pattern = HiddenField()
+
+
+for _lang in LANGUAGES:
+    setattr(CookieTextForm, f"purpose_{_lang}", StringField(_l("Cookie purpose"), validators=[
+        Optional(), Length(max=200)]))
+    setattr(CookieTextForm, f"lifetime_{_lang}", StringField(_l("Storage period"), validators=[
+        Optional(), Length(max=60), Duration(_lang)]))
+
+
 class ServiceForm(FlaskForm):
-    """A service: its storage, and what the visitor reads of it in each language."""
+    """A service: its storage, and what the visitor reads of it in each language. Adding and
+    editing a service both fill it in."""
 
     key = StringField(
         _l("Service key"),
@@ -184,8 +214,10 @@ class ServiceForm(FlaskForm):
     category = SelectField(_l("Category"))
     cookies = StringField(_l("Cookies"), description=_l("Comma-separated; _ym_* matches a prefix"))
     storage_keys = StringField(_l("localStorage keys"), description=_l("Comma-separated"))
-    #: Each cookie's purpose and lifetime per language, as the catalogue filled them in (JSON).
-    cookie_texts = HiddenField()
+    #: Each cookie's purpose and lifetime per language; a row of a cookie no longer listed in
+    #: ``cookies`` is dropped.
+    cookie_rows = FieldList(FormField(CookieTextForm))
+    confirm = BooleanField(_l("I understand: every visitor will be asked again"))
 
 
 for _lang in LANGUAGES:

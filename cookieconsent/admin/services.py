@@ -1,10 +1,8 @@
-"""A site's services: declared by hand or from the catalogue, named in every language."""
+"""A site's services: declared by hand or from the catalogue, named in every language, edited."""
 
 from __future__ import annotations
 
-import json
-
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -13,8 +11,10 @@ from ..catalogue import services as catalogue
 from ..config import LANGUAGES
 from ..extensions import db
 from ..models import Service, Site
+from ..sites import policies
 from ..sites import registry as site_domain
-from .auth import site_or_404
+from ..sites import services as service_domain
+from .auth import admin_required, site_or_404
 from .blueprint import bp
 from .categories import category_choices
 from .forms import ActionForm, ServiceForm
@@ -37,42 +37,39 @@ def service_form(site: Site, args=None) -> tuple[ServiceForm, list[dict]]:
     return form, catalogue.search(args.get("q", ""), str(get_locale()))
 
 
-def _form_data(preset: dict) -> dict:
+def _form_data(service: dict) -> dict:
+    """What the form shows of a service (a catalogue preset, or a declared one's columns)."""
+    texts = service["texts"] or {}
     data = {
-        "key": preset["key"],
-        "category": preset["category"],
-        "cookies": ", ".join(preset["cookies"]),
-        "storage_keys": ", ".join(preset["storage_keys"]),
-        "cookie_texts": json.dumps(
-            {lang: texts.get("cookies", {}) for lang, texts in preset["texts"].items()},
-            ensure_ascii=False,
-        ),
+        "key": service["key"],
+        "category": service["category"],
+        "cookies": ", ".join(service["cookies"]),
+        "storage_keys": ", ".join(service["storage_keys"]),
+        "cookie_rows": [
+            {"pattern": cookie} | {
+                f"{name}_{lang}": ((texts.get(lang) or {}).get("cookies") or {})
+                .get(cookie, {}).get(name, "")
+                for lang in LANGUAGES for name in ("purpose", "lifetime")
+            }
+            for cookie in service["cookies"]
+        ],
     }
-    for lang, texts in preset["texts"].items():
+    for lang, said in texts.items():
         for name in TEXTS:
-            data[f"{name}_{lang}"] = texts.get(name, "")
+            data[f"{name}_{lang}"] = said.get(name, "")
     return data
 
 
-def _cookie_texts(form: ServiceForm, cookies: list[str]) -> dict[str, dict] | None:
-    """``{lang: {cookie: {"purpose", "lifetime"}}}`` for the form's cookies, or None when the
-    field is not such an object."""
-    try:
-        given = json.loads(form.cookie_texts.data or "{}")
-    except ValueError:
-        return None
-    if not isinstance(given, dict):
-        return None
+def _cookie_texts(form: ServiceForm, cookies: list[str]) -> dict[str, dict]:
+    """``{lang: {cookie: {"purpose", "lifetime"}}}`` from the form's rows, for its cookies."""
     kept: dict[str, dict] = {}
-    for lang in LANGUAGES:
-        per_cookie = given.get(lang) or {}
-        if not isinstance(per_cookie, dict):
-            return None
-        for cookie in cookies:
-            text = per_cookie.get(cookie) or {}
-            if not isinstance(text, dict):
-                return None
-            text = {k: str(text.get(k) or "")[:200] for k in ("purpose", "lifetime")}
+    for row in form.cookie_rows:
+        cookie = row.pattern.data
+        if cookie not in cookies:
+            continue
+        for lang in LANGUAGES:
+            text = {name: (row[f"{name}_{lang}"].data or "").strip()
+                    for name in ("purpose", "lifetime")}
             if any(text.values()):
                 kept.setdefault(lang, {})[cookie] = text
     return kept
@@ -91,42 +88,104 @@ def texts_from(form: ServiceForm, cookie_texts: dict) -> dict:
     return texts
 
 
-def _refuse(key: str, field: str, message: str):
-    flash(f"{field}: {message}", "error")
-    return redirect(url_for("admin.site_detail", key=key))
+def _read(site: Site, form: ServiceForm) -> dict | None:
+    """The service's columns from a posted form, or None with the errors put on its fields."""
+    if not form.validate_on_submit():
+        return None
+    cookies = split_list(form.cookies.data)
+    texts = texts_from(form, _cookie_texts(form, cookies))
+    typed = _typed(site, texts)
+    if not typed.get("name"):
+        form[f"name_{site.default_language}"].errors.append(
+            _("Name the service in at least one language."))
+        return None
+    return {"name": typed["name"], "provider": typed.get("provider"),
+            "category": form.category.data, "cookies": cookies,
+            "storage_keys": split_list(form.storage_keys.data), "texts": texts}
+
+
+def errors(form: ServiceForm) -> list[str]:
+    """Each error of the form, after the label of its field (and the cookie of its row)."""
+    said = []
+    for field in form:
+        if field.name == "cookie_rows":
+            said += [f"{row.pattern.data} · {sub.label.text} ({sub.name[-2:]}): {error}"
+                     for row in field for sub in row if sub.errors for error in sub.errors]
+        elif field.errors:
+            label = field.label.text
+            if field.name[-3:-2] == "_" and field.name[-2:] in LANGUAGES:
+                label = f"{label} ({field.name[-2:]})"
+            said += [f"{label}: {error}" for error in field.errors]
+    return said
 
 
 @bp.post("/sites/<key>/services")
+@admin_required
 def service_add(key):
     """Declare a service (a tag, a widget), the cookies it sets and its texts per language."""
     site = site_or_404(key)
     form = ServiceForm()
     form.category.choices = category_choices(site)
-    if not form.validate_on_submit():
-        for field, errors in form.errors.items():
-            flash(f"{getattr(form, field).label.text}: {' '.join(errors)}", "error")
+    values = _read(site, form)
+    if values is not None and any(s.key == form.key.data for s in site.services):
+        form.key.errors.append(_("A service with this key exists."))
+        values = None
+    if values is None:
+        for error in errors(form):
+            flash(error, "error")
         return redirect(url_for("admin.site_detail", key=key))
-    if any(s.key == form.key.data for s in site.services):
-        return _refuse(key, form.key.label.text, _("A service with this key exists."))
-    cookies = split_list(form.cookies.data)
-    cookie_texts = _cookie_texts(form, cookies)
-    if cookie_texts is None:
-        return _refuse(key, _("Cookies"), _("The cookies' purposes and lifetimes are not "
-                                            "readable: add the service from the catalogue again."))
-    texts = texts_from(form, cookie_texts)
-    typed = _typed(site, texts)
-    if not typed.get("name"):
-        name = form[f"name_{site.default_language}"]
-        return _refuse(key, f"{name.label.text} ({site.default_language})",
-                       _("Name the service in at least one language."))
-    service = Service(key=form.key.data, name=typed["name"], provider=typed.get("provider"),
-                      category=form.category.data, cookies=cookies,
-                      storage_keys=split_list(form.storage_keys.data), texts=texts)
+    service = Service(key=form.key.data, **values)
     site.services.append(service)
     db.session.flush()
     audit.record("site.update", site=site, target=site.key, details={"service_added": service.key})
     db.session.commit()
     return redirect(url_for("admin.site_detail", key=key))
+
+
+@bp.route("/sites/<key>/services/<int:service_id>", methods=["GET", "POST"])
+@admin_required
+def service_edit(key, service_id):
+    """Correct a service: its words, its category, its storage. A change that puts storage
+    under no earlier decision asks every visitor again, once the operator confirmed it."""
+    site = site_or_404(key)
+    service = _find(site, service_id)
+    form = ServiceForm(data=None if request.method == "POST" else _form_data({
+        "key": service.key, "category": service.category, "cookies": service.cookies or [],
+        "storage_keys": service.storage_keys or [], "texts": service.texts}))
+    form.category.choices = category_choices(site)
+    form.key.data = service.key  # what consents name: it stays
+    values = _read(site, form) if request.method == "POST" else None
+    if values is not None:
+        # The page shows the site's languages only: the words of another stay for the day the
+        # site speaks it again.
+        values["texts"] = {lang: said for lang, said in (service.texts or {}).items()
+                           if lang not in site.languages} | values["texts"]
+        again = service_domain.asks_again(
+            service, values["category"], values["cookies"], values["storage_keys"])
+        if again and not form.confirm.data:
+            form.confirm.errors.append(_(
+                "Nothing was saved: another category or a new cookie or localStorage key asks "
+                "every visitor again, tick the box to confirm."))
+        else:
+            service_domain.update(site, service, **values)
+            details = {"service_changed": service.key}
+            if again:
+                details["revision"] = policies.current_revision(site)
+            audit.record("site.update", site=site, target=site.key, details=details)
+            db.session.commit()
+            flash(_("Service %(key)s saved. Every visitor will be asked again.", key=service.key)
+                  if again else _("Service %(key)s saved.", key=service.key))
+            return redirect(url_for("admin.site_detail", key=key))
+    return render_template("admin/service.html", site=site, service=service, service_form=form,
+                           revision=policies.current_revision(site))
+
+
+def _find(site: Site, service_id: int) -> Service:
+    """The site's service ``service_id``: another site's is as unknown as none (404)."""
+    service = next((s for s in site.services if s.id == service_id), None)
+    if service is None:
+        abort(404)
+    return service
 
 
 def _typed(site: Site, texts: dict) -> dict:
@@ -142,8 +201,8 @@ def service_delete(key, service_id):
     """Remove a service from the site's declaration."""
     site = site_or_404(key)
     form = ActionForm()
-    service = next((s for s in site.services if s.id == service_id), None)
-    if service is None or not form.validate_on_submit():
+    service = _find(site, service_id)
+    if not form.validate_on_submit():
         abort(404)
     if service.key in (site_domain.METRIKA_PRESET["key"], site_domain.WEBVISOR_PRESET["key"]):
         # Webvisor runs inside the counter: neither outlives the counter's removal.

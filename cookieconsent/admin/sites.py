@@ -11,9 +11,11 @@ from ..models import CATEGORIES, Site
 from ..models.site import DEFAULT_TIME_ZONE
 from ..sites import consent_mode, policies
 from ..sites import registry as site_domain
+from . import labels
 from .auth import admin_required, site_or_404
 from .blueprint import bp
-from .forms import ActionForm, SiteForm
+from .categories import title
+from .forms import ActionForm, SiteForm, choices
 from .services import service_form, split_list
 
 #: Site columns the form edits directly.
@@ -130,6 +132,16 @@ def _snapshot(site: Site) -> dict:
     return {name: getattr(site, name) for name in names}
 
 
+def _webvisor_choices(form: SiteForm, site: Site | None) -> None:
+    """Webvisor may wait for any category of the site but essential (a new site's: the
+    defaults), named in the console's language."""
+    if site is None:
+        pairs = [(key, labels.CATEGORIES[key]) for key in CATEGORIES if key != "essential"]
+    else:
+        pairs = [(c.key, title(c)) for c in site.categories if not c.locked]
+    form.metrika_webvisor_category.choices = choices(pairs)
+
+
 def _languages_valid(form: SiteForm) -> bool:
     if form.default_language.data not in (form.languages.data or []):
         form.default_language.errors.append(
@@ -144,6 +156,7 @@ def _languages_valid(form: SiteForm) -> bool:
 def site_new():
     """Create a site."""
     form = SiteForm()
+    _webvisor_choices(form, None)
     if request.method == "GET":
         form.languages.data = ["kk", "ru", "en"]
         form.default_language.data = "ru"
@@ -179,6 +192,7 @@ def site_edit(key):
     site = site_or_404(key)
     form = SiteForm(obj=site)
     del form.key
+    _webvisor_choices(form, site)
     if request.method == "GET":
         form.origins.data = "\n".join(site.origins)
         form.apps.data = "\n".join(site.apps)
@@ -187,7 +201,7 @@ def site_edit(key):
             getattr(form, field).data = bool(site.metrika_options.get(option))
         webvisor = site_domain.webvisor_category(site)
         form.metrika_webvisor.data = bool(webvisor)
-        form.metrika_webvisor_category.data = webvisor or "analytics"
+        form.metrika_webvisor_category.data = webvisor or "analytics"  # when the site has it
         form.consent_mode_signals.data = consent_mode.format_lines(
             consent_mode.signals_by_category(site)
         )

@@ -80,6 +80,35 @@ def lifetimes(retention: str) -> dict[str, str]:
     return {lang: format_unit(number, unit, length="long", locale=lang) for lang in LANGUAGES}
 
 
+@cache
+def _durations(language: str) -> re.Pattern:
+    """Any count of seconds to years as CLDR writes it in ``language`` (long, short or narrow),
+    or the words for a cookie that ends with the browser session."""
+    # Counts that meet every plural form of kk, ru and en (one, few, many, other).
+    forms = {
+        re.escape(format_unit(count, f"duration-{unit}", length=width, locale=language))
+        .replace(str(count), r"\d+", 1)
+        .replace(r"\ ", r"\s*").replace("\xa0", r"\s*").replace("\u202f", r"\s*")
+        for unit in ("second", "minute", "hour", "day", "week", "month", "year")
+        for width in ("long", "short", "narrow")
+        for count in (1, 2, 5)
+    }
+    said = "|".join([*sorted(forms), re.escape(_in(language, SESSION))])
+    return re.compile(f"(?:{said})(?!\\w)", re.I)
+
+
+def is_duration(text: str, language: str) -> bool:
+    """Whether ``text`` says how long a cookie lives, in ``language``: "13 месяцев", "1 жыл",
+    "until the browser is closed", or one of them qualified ("1 year or longer")."""
+    return _durations(language).match(text.strip()) is not None
+
+
+def duration_examples(language: str) -> dict[str, str]:
+    """Two lifetimes as ``language`` writes them, for a form that refused one."""
+    return {"example": format_unit(13, "duration-month", length="long", locale=language),
+            "session": _in(language, SESSION)}
+
+
 def _in(language: str, text) -> str:
     with force_locale(language):
         return str(text)

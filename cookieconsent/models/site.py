@@ -77,7 +77,8 @@ class Site(db.Model):
     #: (the keys of ``cookieconsent.sites.wording.LIMITS``).
     wording: Mapped[dict | None] = mapped_column(JSON)
     config_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    #: How many times adding or removing a category raised the site's revision: the revision
+    #: How many times adding or removing a category, or giving a service another category or
+    #: new storage (cookieconsent/sites/services.py), raised the site's revision: the revision
     #: visitors' decisions must match is the cookie policy's plus this.
     category_changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

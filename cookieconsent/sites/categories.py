@@ -4,7 +4,8 @@ Essential is locked and first. The others are the operator's: the well-known key
 the catalogs' words in kk, ru and en, any key with the operator's own; the operator may
 override the words of any of them per language. Adding or removing one changes what a
 visitor decides on, so it raises the site's revision (``Site.category_changes``) and every
-visitor is asked again; renaming and reordering do not.
+visitor is asked again; renaming and reordering do not. A service moved to another category
+raises it too (``services.py``).
 """
 
 from __future__ import annotations

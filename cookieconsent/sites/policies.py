@@ -160,5 +160,6 @@ def current_revision(site: Site) -> int:
 
 def revision_of(site: Site, version: PolicyVersion | None) -> int:
     """The site's revision under ``version``: the policy's, raised by each added or removed
-    category (cookieconsent/sites/categories.py); 0 without a policy."""
+    category (cookieconsent/sites/categories.py) and each service given storage no decision
+    covered (cookieconsent/sites/services.py); 0 without a policy."""
     return version.revision + site.category_changes if version else 0
