@@ -376,3 +376,16 @@ def test_webvisor_under_a_category_the_site_lacks_is_refused(admin_client, make_
     db.session.expire_all()
     assert not any(s.key == "yandex-webvisor" for s in site.services)
     assert db.session.scalar(select(func.count(AuditEntry.id))) == entries
+
+
+def test_every_service_of_the_catalogue_fills_in_lifetimes_the_form_takes(app):
+    # The Open Cookie Database says "Unknown", "Varies" or "forever" for some cookies: the
+    # form must not refuse what the operator picked from the catalogue and did not type.
+    refused = {}
+    for platform in catalogue.names():
+        for language, texts in catalogue.preset(platform)["texts"].items():
+            for cookie, text in texts["cookies"].items():
+                lifetime = text["lifetime"]
+                if lifetime and not catalogue.is_duration(lifetime, language):
+                    refused[(platform, cookie, language)] = lifetime
+    assert refused == {}

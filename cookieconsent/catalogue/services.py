@@ -68,16 +68,21 @@ def described(platform: str) -> dict[str, dict]:
 
 
 def lifetimes(retention: str) -> dict[str, str]:
-    """``"13 months"`` in kk, ru and en; an unusual wording stays as written, in en only."""
+    """``"13 months"`` in kk, ru and en; an unusual duration ("1 year or longer") stays as
+    written, in en only; what is no duration ("Unknown", "Varies") is left for the operator."""
     text = retention.strip()
     if text.casefold() in _SESSION:
         return {lang: _in(lang, SESSION) for lang in LANGUAGES}
     match = _LIFETIME.match(text)
     if match is None:
-        return {"en": text} if text else {}
+        return {"en": text} if is_duration(text, "en") else {}
     number, unit = int(match[1]), match[2].lower()
     unit = "duration-" + _UNITS.get(unit, unit)
     return {lang: format_unit(number, unit, length="long", locale=lang) for lang in LANGUAGES}
+
+
+#: A count as CLDR writes it: "13", "1,825", "3 000" (a space, no-break or narrow, in kk, ru).
+_COUNT = r"\d{1,3}(?:[,.\s\xa0\u202f]?\d{3})*"
 
 
 @cache
@@ -87,7 +92,7 @@ def _durations(language: str) -> re.Pattern:
     # Counts that meet every plural form of kk, ru and en (one, few, many, other).
     forms = {
         re.escape(format_unit(count, f"duration-{unit}", length=width, locale=language))
-        .replace(str(count), r"\d+", 1)
+        .replace(str(count), _COUNT, 1)
         .replace(r"\ ", r"\s*").replace("\xa0", r"\s*").replace("\u202f", r"\s*")
         for unit in ("second", "minute", "hour", "day", "week", "month", "year")
         for width in ("long", "short", "narrow")
