@@ -166,6 +166,15 @@ def prepare(database_url: str) -> None:
         db.engine.dispose()
 
 
+def _stat(pid: int) -> list[int]:
+    """The numeric fields of /proc/PID/stat after the command's name; zeros for an ended one."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # a worker that ended meanwhile: its time is in the master's children
+        return [0] * 20
+    return [int(field) if field.lstrip("-").isdigit() else 0 for field in fields]
+
+
 class Gunicorn:
     """One gunicorn master on a free loopback port, stopped when the block ends."""
 
@@ -199,18 +208,16 @@ class Gunicorn:
         self.stop()
 
     def cpu_seconds(self) -> float:
-        """CPU (user and system) used so far by the master and its live workers."""
+        """CPU (user and system) used so far by the master and its workers, also those that
+        ended (a worker recycled after ``max_requests`` counts in the master's children)."""
         ticks = os.sysconf("SC_CLK_TCK")
-        pids = [self.process.pid]
-        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+        master = self.process.pid
+        pids = []
+        for task in Path(f"/proc/{master}/task").iterdir():
             pids += [int(p) for p in (task / "children").read_text().split()]
-        total = 0
+        total = sum(_stat(master)[11:15])  # utime, stime, and the ended workers' cutime, cstime
         for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:  # a worker that ended meanwhile
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+            total += sum(_stat(pid)[11:13])
         return total / ticks
 
     def _wait_ready(self, timeout: float = 60) -> None:
