@@ -101,6 +101,7 @@ def audit_samples(site_key: str) -> list[tuple[str, dict]]:
         ("site.update", {"category_moved": "analytics"}),
         ("site.update", {"category_removed": "marketing", "revision": 3}),
         ("site.update", {"service_added": "Дала чат"}),
+        ("site.update", {"service_changed": "Дала чат", "revision": 4}),
         ("site.update", {"service_removed": "Дала чат"}),
         ("site.update", {"services_from_scan": ["Дала чат"]}),
         ("site.update", {"app_added": ["kz.dala.shop"]}),

@@ -113,6 +113,7 @@ AUDIT_DETAILS = {
     "category_moved": _l("Category moved"),
     "category_removed": _l("Category removed"),
     "service_added": _l("Service added"),
+    "service_changed": _l("Service changed"),
     "service_removed": _l("Service removed"),
     "services_from_scan": _l("Services from the scan"),
     # policies and the consent document
