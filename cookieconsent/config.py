@@ -17,6 +17,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import click
+
 from .strength import is_simple_pattern
 
 PREFIX = "COOKIECONSENT_"
@@ -39,8 +41,12 @@ SECRET_KEY_DISTINCT = 8
 WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "development", "test"}
 
 
-class ConfigError(RuntimeError):
-    """The environment does not describe a server that may start."""
+class ConfigError(click.ClickException, RuntimeError):
+    """The environment does not describe a server that may start.
+
+    A ``ClickException``: a ``flask`` command started with a bad setting says so in one line
+    ("Error: COOKIECONSENT_SECRET_KEY is not set ...") instead of a traceback.
+    """
 
 
 def setting_error(name: str, message: str) -> ConfigError:

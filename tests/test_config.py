@@ -100,3 +100,20 @@ def test_public_url_is_kept_as_an_origin(tmp_path):
     environ = {"COOKIECONSENT_ENV": "development",
                "COOKIECONSENT_PUBLIC_URL": "https://Consent.Shop.kz/"}
     assert config.load(str(tmp_path), environ=environ)["PUBLIC_URL"] == "https://consent.shop.kz"
+
+
+def test_a_command_started_with_a_bad_setting_says_so_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("COOKIECONSENT_")}
+    environ |= {"COOKIECONSENT_ENV": "production",
+                "COOKIECONSENT_DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    flask = [sys.executable, "-m", "flask", "--app", "cookieconsent", "db", "upgrade"]
+    result = subprocess.run(flask, env=environ, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode != 0
+    assert "COOKIECONSENT_SECRET_KEY is not set" in result.stderr
+    assert "docs/settings.md" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
