@@ -4,9 +4,10 @@ Every banner decision is a new row that depends on no other (its seal and receip
 before it is written), and what a commit costs (SQLite's fsync and its one write lock taken
 in turn by every process; PostgreSQL's round trips and its WAL flush) is the same for one row
 or ten. So the threads of a process that want to store a decision queue up: the first one in
-writes every row queued so far in one transaction of its own session, and while it waits
-for that commit the next ones queue behind it; when it is done it hands the lead to the
-first thread still waiting, which writes the rows queued meanwhile.
+writes every row queued so far in one transaction of its own connection (a lone row as one
+statement in autocommit: as atomic, and PostgreSQL is spared two round trips), and while it
+waits for that commit the next ones queue behind it; when it is done it hands the lead to
+the first thread still waiting, which writes the rows queued meanwhile.
 
 Durability is what it was: a thread returns (and its request is answered 201) only after
 the commit that holds its row returned, and a failed commit fails every request in it. A
