@@ -173,6 +173,21 @@ def test_a_request_that_bypassed_the_proxy_is_warned_about_once(live_server, cap
     assert "127.0.0.0" in warnings[0].getMessage()  # the peer, truncated like every address
 
 
+
+@pytest.mark.parametrize(("path", "opened"), [
+    ("/admin/", True), ("/consent/shop/1/ru", True),
+    ("/api/v1/consents", False), ("/embed/shop.js", False),
+])
+def test_the_console_session_is_opened_for_pages_only(app, path, opened):
+    # The API and the embed serve other sites' visitors: this host's session cookie is
+    # neither read nor signed for them, and nothing there can write it.
+    from flask import session
+    from flask.sessions import NullSession
+
+    with app.test_request_context(path, headers={"Cookie": "session=anything"}):
+        assert isinstance(session._get_current_object(), NullSession) is not opened
+
+
 def test_the_console_session_cookie_is_neither_read_nor_set_by_the_api_or_the_embed(
     admin_client, site, consent_body
 ):
